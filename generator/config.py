@@ -1,0 +1,258 @@
+"""Configuration: one YAML file plus environment overrides, described by one table.
+
+SETTINGS is the single source of truth: defaults, the environment variable that overrides a key, what
+the key means and how it is checked.  docs/configuration.md repeats the table for people, and a test
+fails when the two disagree.  A missing file means the built-in demo.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from generator.errors import ConfigError
+
+Check = Callable[[Any], str | None]  # returns the fix when the value is wrong, else None
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,127}$")
+SOURCE_KINDS = ("demo", "influxql", "flux")
+LANGUAGES = ("sv", "en")
+
+
+def _choice(options: tuple[str, ...]) -> Check:
+    return lambda v: None if v in options else f"use one of: {', '.join(options)}"
+
+
+def _identifier(v: Any) -> str | None:
+    if v is None or (isinstance(v, str) and IDENTIFIER.match(v)):
+        return None
+    return "use letters, digits, '_', '.', '-' only (starting with a letter or '_'), at most 128 characters"
+
+
+def _url(v: Any) -> str | None:
+    if v is None:
+        return None
+    parsed = urlparse(str(v))
+    if parsed.scheme in ("http", "https") and parsed.hostname:
+        return None
+    return "give a full URL such as http://127.0.0.1:8086"
+
+
+def _timezone(v: Any) -> str | None:
+    try:
+        ZoneInfo(str(v))
+        return None
+    except (ZoneInfoNotFoundError, ValueError):
+        return "use an IANA time zone name such as Europe/Stockholm"
+
+
+def _positive(v: Any) -> str | None:
+    return None if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 else "use a number above 0"
+
+
+def _non_negative(v: Any) -> str | None:
+    return None if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 else "use a number ≥ 0"
+
+
+def _port(v: Any) -> str | None:
+    return None if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 65535 else "use a port number 0–65535"
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or isinstance(v, str) else "use a text value (quote it in YAML)"
+
+
+def _strings(v: Any) -> str | None:
+    return None if isinstance(v, list) and all(isinstance(s, str) for s in v) else "use a list of texts"
+
+
+def _provider(v: Any) -> str | None:
+    from providers import available_providers  # late: providers import nothing from here
+
+    names = available_providers()
+    return None if v in names else f"use one of: {', '.join(names)}"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    env: str | None
+    meaning: str
+    check: Check
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("provider", "generic", "HEATPUMP_BRAND",
+            "Brand of the heat pump: how raw metric names map to canonical ones", _provider),
+    Setting("source.kind", "demo", None,
+            "Where data comes from: demo (built-in simulator), influxql (InfluxDB 1.x, 2.x v1 API, 3.x), flux (InfluxDB 2.x)",
+            _choice(SOURCE_KINDS)),
+    Setting("source.url", None, "INFLUXDB_URL", "Base URL of InfluxDB", _url),
+    Setting("source.database", None, None, "InfluxQL database (2.x: the mapped database name)", _identifier),
+    Setting("source.retention_policy", None, None, "InfluxQL retention policy; empty means the default", _identifier),
+    Setting("source.measurement", "heatpump", None, "Measurement holding the heat pump's samples", _identifier),
+    Setting("source.tag", "name", None, "Tag that holds the raw metric name (name or register_id)", _identifier),
+    Setting("source.field", "value", None, "Field that holds the sample value", _identifier),
+    Setting("source.username", None, "INFLUXDB_USERNAME", "InfluxQL user (1.x authentication)", _text),
+    Setting("source.password", None, "INFLUXDB_PASSWORD", "InfluxQL password", _text, secret=True),
+    Setting("source.token", None, "INFLUXDB_TOKEN", "API token (2.x and 3.x); never printed", _text, secret=True),
+    Setting("source.token_file", None, None, "File holding the API token, instead of source.token", _text),
+    Setting("source.org", None, "INFLUXDB_ORG", "InfluxDB 2.x organisation (flux)", _text),
+    Setting("source.bucket", None, "INFLUXDB_BUCKET", "InfluxDB 2.x bucket (flux)", _text),
+    Setting("source.timeout_s", 10, None, "Seconds before a query counts as failed", _positive),
+    Setting("source.seed", 1, None, "Seed of the simulated heat pump (demo)", _non_negative),
+    Setting("output.public_dir", "public", None, "Directory the generator writes and nginx serves", _text),
+    Setting("output.grace_s", 600, None, "Seconds a superseded data file is kept for viewers of the old manifest", _non_negative),
+    Setting("output.archive_days", 400, None, "Days of daily snapshots kept in public/archive", _positive),
+    Setting("site.name", "Värmepump", None, "Name shown in the page title", _text),
+    Setting("site.language", "sv", None, "Language of the page and charts: sv or en", _choice(LANGUAGES)),
+    Setting("site.timezone", "Europe/Stockholm", None, "Time zone for local days and displayed times", _timezone),
+    Setting("site.stale_after_s", 600, None, "Newest sample older than this marks the data as old", _positive),
+    Setting("schedule.interval_s", 30, None, "Seconds between runs for ranges up to 24h", _positive),
+    Setting("schedule.week_s", 300, None, "Seconds between refreshes of the 7d range", _positive),
+    Setting("schedule.month_s", 900, None, "Seconds between refreshes of the 30d range", _positive),
+    Setting("schedule.year_s", 3600, None, "Seconds between refreshes of the 365d range", _positive),
+    Setting("schedule.live_s", 15, None, "Seconds between refreshes of the live file", _positive),
+    Setting("sidecar.host", "127.0.0.1", None, "Address the live-push sidecar listens on", _text),
+    Setting("sidecar.port", 8765, None, "Port the live-push sidecar listens on", _port),
+    Setting("sidecar.max_clients", 10000, None, "Most websocket connections held at once", _positive),
+    Setting("sidecar.allowed_origins", [], None, "Origins allowed to connect; empty means the page's own host", _strings),
+    Setting("cop.flow_factor", None, None, "kW per K of radiator ΔT when there is no heat meter; empty means the brand default (2.7)", lambda v: None if v is None else _positive(v)),
+    Setting("cop.carnot_efficiency", None, None, "Share of the Carnot COP reached, used without heat meter or ΔT; empty means the brand default", lambda v: None if v is None else _positive(v)),
+    Setting("hot_water.min_cycle_minutes", 2, None, "Shorter valve-on periods are not counted as hot-water cycles", _non_negative),
+    Setting("price.per_kwh", 1.5, None, "Electricity price per kWh, for cost figures", _non_negative),
+    Setting("price.currency", "SEK", None, "Currency of price.per_kwh", _text),
+)
+BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings, read with cfg["source.kind"]. Build with load_config()."""
+
+    values: dict[str, Any]
+    path: Path | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def public_dir(self) -> Path:
+        return Path(self.values["output.public_dir"]).resolve()
+
+    def token(self) -> str | None:
+        """The API token, read from source.token_file when given."""
+        if self.values["source.token"]:
+            return str(self.values["source.token"])
+        if self.values["source.token_file"]:
+            return Path(self.values["source.token_file"]).read_text(encoding="utf-8").strip()
+        return None
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so messages can be scrubbed of them."""
+        found = [str(self.values[s.key]) for s in SETTINGS if s.secret and self.values.get(s.key)]
+        token = self.token() if self.values["source.token_file"] else None
+        return found + ([token] if token else [])
+
+    def with_values(self, **changes: Any) -> "Config":
+        """A copy with some keys changed; keys use '__' for '.' (output__public_dir=...)."""
+        merged = dict(self.values)
+        merged.update({k.replace("__", "."): v for k, v in changes.items()})
+        return Config(merged, self.path)
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict) and full not in BY_KEY:
+            flat.update(_flatten(value, full + "."))
+        else:
+            flat[full] = value
+    return flat
+
+
+def _from_env(setting: Setting, raw: str) -> Any:
+    """Environment values are text; give them the type of the default."""
+    if isinstance(setting.default, bool):
+        return raw.lower() in ("1", "true", "yes")
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def load_config(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read, merge and validate; raise ConfigError listing every bad key with its fix."""
+    environ = dict(os.environ if environ is None else environ)
+    problems: list[str] = []
+    tree: dict[str, Any] = {}
+    file_path = Path(path) if path else None
+    if file_path is not None:
+        if not file_path.exists():
+            raise ConfigError([f"config file {file_path}: not found; give an existing file or leave --config out for the demo"])
+        try:
+            loaded = yaml.safe_load(file_path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError([f"config file {file_path}: not valid YAML ({exc}); fix the syntax"]) from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError([f"config file {file_path}: the top level must be a mapping of keys"])
+        tree = loaded or {}
+
+    given = _flatten(tree)
+    for key in sorted(set(given) - set(BY_KEY)):
+        close = [k for k in BY_KEY if k.split(".")[-1] == key.split(".")[-1]]
+        hint = f"did you mean {close[0]}?" if close else "remove it (see docs/configuration.md)"
+        problems.append(f"{key}: unknown key; {hint}")
+
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = given.get(setting.key, setting.default)
+        if setting.env and environ.get(setting.env):
+            value = _from_env(setting, environ[setting.env])
+        values[setting.key] = value
+
+    for setting in SETTINGS:
+        if setting.key in given or (setting.env and environ.get(setting.env)):
+            fix = setting.check(values[setting.key])
+            if fix:
+                where = f" (from ${setting.env})" if setting.env and environ.get(setting.env) else ""
+                problems.append(f"{setting.key}{where}: {_safe_repr(setting, values[setting.key])} is not valid; {fix}")
+    problems += _cross_checks(values)
+    if problems:
+        raise ConfigError(problems)
+    return Config(values, file_path)
+
+
+def _safe_repr(setting: Setting, value: Any) -> str:
+    return "the value" if setting.secret else repr(value)
+
+
+def _cross_checks(v: dict[str, Any]) -> list[str]:
+    """Rules that involve more than one key."""
+    problems: list[str] = []
+    kind = v["source.kind"]
+    if kind in ("influxql", "flux") and not v["source.url"]:
+        problems.append(f"source.url: required when source.kind is {kind}; set it or $INFLUXDB_URL, e.g. http://127.0.0.1:8086")
+    if kind == "influxql" and not v["source.database"]:
+        problems.append("source.database: required when source.kind is influxql; name the database (2.x: the mapped name)")
+    if kind == "flux":
+        if not (v["source.token"] or v["source.token_file"]):
+            problems.append("source.token: required when source.kind is flux; set it, $INFLUXDB_TOKEN or source.token_file")
+        if not v["source.org"]:
+            problems.append("source.org: required when source.kind is flux; set it or $INFLUXDB_ORG")
+        if not v["source.bucket"]:
+            problems.append("source.bucket: required when source.kind is flux; set it or $INFLUXDB_BUCKET")
+    if v["source.token_file"] and not Path(v["source.token_file"]).is_file():
+        problems.append("source.token_file: file not found; give the path of a file holding the token")
+    return problems

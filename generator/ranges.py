@@ -1,0 +1,82 @@
+"""Time ranges: how long each is, its bucket, how often it is refreshed, and its window.
+
+A range's window ends at its last *closed* bucket, so a file only changes when a bucket closes or late
+data arrives.  Daily buckets follow local days in site.timezone (23 or 25 hours across DST changes).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class RangeSpec:
+    key: str            # "24h"
+    span: str           # pandas offset alias of the whole window: "24h", "7D", "365D"
+    bucket: str         # pandas offset alias of one bucket: "2min", "1D" (= local days)
+    refresh_s: int      # default cadence; config may override
+    bands: bool         # min/max bands behind temperature lines
+
+    @property
+    def calendar_days(self) -> bool:
+        return pd.Timedelta(self.bucket) >= pd.Timedelta("1D")
+
+
+# Each bucket keeps a series under ~1,000 points.
+RANGES: tuple[RangeSpec, ...] = (
+    RangeSpec("1h", "1h", "30s", 30, False),      # 120 points
+    RangeSpec("6h", "6h", "1min", 30, False),     # 360
+    RangeSpec("24h", "24h", "2min", 30, False),   # 720
+    RangeSpec("7d", "7D", "15min", 300, False),   # 672
+    RangeSpec("30d", "30D", "1h", 900, True),     # 720
+    RangeSpec("365d", "365D", "1D", 3600, True),  # 365 local days
+)
+BY_KEY: dict[str, RangeSpec] = {r.key: r for r in RANGES}
+
+
+@dataclass(frozen=True)
+class Window:
+    """[start, end) in UTC, both on bucket edges."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    bucket: str
+    tz: str
+
+    @property
+    def calendar_days(self) -> bool:
+        return pd.Timedelta(self.bucket) >= pd.Timedelta("1D")
+
+    @property
+    def bucket_seconds(self) -> int:
+        """Nominal bucket length (a local day may be 23 or 25 h long; see edges())."""
+        return int(pd.Timedelta(self.bucket).total_seconds())
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    def edges(self) -> pd.DatetimeIndex:
+        """Every bucket start plus the window end, UTC."""
+        if self.calendar_days:
+            local = pd.date_range(self.start.tz_convert(self.tz), self.end.tz_convert(self.tz),
+                                  freq=self.bucket, inclusive="both")
+            return local.tz_convert("UTC")
+        return pd.date_range(self.start, self.end, freq=self.bucket, inclusive="both")
+
+
+def window_for(spec: RangeSpec, now: datetime, tz: str) -> Window:
+    """The window of `spec` that ends at the last bucket closed at `now`."""
+    now_ts = pd.Timestamp(now)
+    if now_ts.tzinfo is None:
+        now_ts = now_ts.tz_localize(timezone.utc)
+    if spec.calendar_days:
+        local_now = now_ts.tz_convert(tz)
+        end_local = local_now.normalize()  # local midnight, DST-aware
+        days = int(pd.Timedelta(spec.span) / pd.Timedelta("1D"))
+        start_local = (end_local.tz_localize(None) - pd.Timedelta(days=days)).tz_localize(tz)
+        return Window(start_local.tz_convert("UTC"), end_local.tz_convert("UTC"), spec.bucket, tz)
+    end = now_ts.tz_convert("UTC").floor(spec.bucket)
+    return Window(end - pd.Timedelta(spec.span), end, spec.bucket, tz)

@@ -1,0 +1,58 @@
+"""What every source answers, whatever database (or simulator) sits behind it.
+
+A source speaks canonical metric names only (the provider's mapping happens inside the source), and
+aggregates in the database: the generator never holds raw 30-day data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import pandas as pd
+
+from generator.ranges import Window
+
+
+def band_column(metric: str, which: str) -> str:
+    """Column name of a min or max band: band_column("outdoor_temp", "min") == "outdoor_temp:min"."""
+    return f"{metric}:{which}"
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The newest state of the heat pump, from a small query of its own."""
+
+    at: pd.Timestamp | None                 # time of the newest sample of any metric (UTC)
+    values: dict[str, float]                # canonical metric -> newest value
+    alarm_codes: tuple[int, ...] = ()       # alarm codes active now (0 never appears)
+    alarm_since: dict[int, pd.Timestamp] = field(default_factory=dict)
+
+
+class Source(Protocol):
+    """The contract of a data source. Every method raises generator.errors.SourceError on I/O failure."""
+
+    kind: str
+    query_count: int  # queries sent so far; the generator reports it in status.json
+
+    def series(self, window: Window, bands: bool) -> pd.DataFrame:
+        """Per-bucket aggregates of every canonical metric the source has.
+
+        Index: every bucket start in `window.edges()[:-1]` (UTC), NaN where a bucket has no data.
+        Columns: canonical names. Temperatures and frequency: mean. States (0/1) and powers (W):
+        time-weighted mean, i.e. fraction of time on / average power. Counters: the last value in the
+        bucket. With `bands`, temperatures also get band_column(m, "min") and band_column(m, "max").
+        A metric the source lacks is simply absent.
+        """
+        ...
+
+    def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
+        """At full resolution, for each requested state or code metric the source has: the value in
+        force at window.start (stamped window.start) followed by every change inside the window.
+        Small by construction (only changes), so starts, cycles and alarm events are exact."""
+        ...
+
+    def latest(self) -> Latest:
+        ...
+
+    def close(self) -> None:
+        ...
