@@ -1,0 +1,200 @@
+"""Known-answer tests of the analytics, on frames built by hand."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator import analytics as a
+from generator.ranges import Window
+
+START = pd.Timestamp("2026-01-10 00:00", tz="UTC")
+
+
+def window(hours: int = 24, bucket: str = "1h") -> Window:
+    return Window(START, START + pd.Timedelta(hours=hours), bucket, "Europe/Stockholm")
+
+
+def frame(w: Window, **columns: object) -> pd.DataFrame:
+    index = w.edges()[:-1]
+    return pd.DataFrame({k: (np.full(len(index), v, dtype=float) if np.isscalar(v) else v)
+                         for k, v in columns.items()}, index=index)
+
+
+def alternating_changes(w: Window, on_minutes: float, off_minutes: float) -> pd.Series:
+    times, values, t, state = [w.start], [0], w.start, 0
+    while True:
+        t = t + pd.Timedelta(minutes=off_minutes if state == 0 else on_minutes)
+        if t >= w.end:
+            break
+        state = 1 - state
+        times.append(t)
+        values.append(state)
+    return pd.Series(values, index=pd.DatetimeIndex(times))
+
+
+def test_2_kw_in_and_7_kw_out_while_running_gives_spf_3_50():
+    w = window()
+    f = frame(w, compressor_on=0.5, power_electric=1000.0, heat_output=3500.0)
+    s = a.summarize(f, {}, w, a.Params())
+    assert s.performance.spf == pytest.approx(3.50)
+    assert s.energy.electric_kwh == pytest.approx(24.0)
+    assert s.energy.heat_kwh == pytest.approx(84.0)
+    assert s.energy.ground_kwh == pytest.approx(60.0)
+
+
+def test_period_cop_is_energy_weighted_not_a_mean_of_ratios():
+    w = window(hours=2)
+    # bucket 1: 1 kWh in, 5 kWh out (COP 5); bucket 2: 3 kWh in, 6 kWh out (COP 2) → SPF 11/4, not 3.5
+    f = frame(w, compressor_on=[1.0, 1.0], power_electric=[1000.0, 3000.0], heat_output=[5000.0, 6000.0])
+    s = a.summarize(f, {}, w, a.Params())
+    assert s.performance.spf == pytest.approx(11 / 4)
+    assert list(a.cop_series(f, s.heat)) == pytest.approx([5.0, 2.0])
+
+
+def test_cop_series_has_gaps_where_the_compressor_is_off():
+    w = window(hours=3)
+    f = frame(w, compressor_on=[1.0, 0.0, 0.5], power_electric=[2000.0, 20.0, 1000.0],
+              heat_output=[7000.0, 0.0, 3500.0])
+    cop = a.cop_series(f, a.heat(f, w, a.Params()))
+    assert cop.iloc[0] == pytest.approx(3.5) and np.isnan(cop.iloc[1]) and cop.iloc[2] == pytest.approx(3.5)
+
+
+def test_30_min_on_30_min_off_gives_50_percent_runtime_and_24_starts_per_day():
+    w = window()
+    changes = alternating_changes(w, on_minutes=30, off_minutes=30)
+    f = frame(w, compressor_on=0.5)
+    s = a.summarize(f, {"compressor_on": changes}, w, a.Params())
+    assert s.runtime.compressor_pct == pytest.approx(50.0)
+    assert s.cycles.starts == 24
+    assert s.cycles.starts_per_day == pytest.approx(24.0)
+    assert s.cycles.avg_cycle_minutes == pytest.approx(30.0)
+
+
+def test_runtime_weights_buckets_by_duration_not_by_count():
+    # a local day across the DST change is 25 h: a 1-day bucket on it weighs more than a 23-h one
+    w = Window(pd.Timestamp("2026-10-24 22:00", tz="UTC"), pd.Timestamp("2026-10-26 23:00", tz="UTC"),
+               "1D", "Europe/Stockholm")
+    hours = a.bucket_hours(frame(w, compressor_on=[1.0, 0.0]), w)
+    assert list(hours) == [25.0, 24.0]
+    f = frame(w, compressor_on=[1.0, 0.0])
+    assert a.runtime(f, w).compressor_pct == pytest.approx(100 * 25 / 49)
+
+
+def test_runtime_ignores_time_without_data():
+    w = window(hours=4)
+    f = frame(w, compressor_on=[1.0, np.nan, np.nan, 0.0])
+    assert a.runtime(f, w).compressor_pct == pytest.approx(50.0)
+
+
+def test_starts_come_from_the_counter_when_the_brand_has_one():
+    w = window(hours=4)
+    f = frame(w, compressor_starts_total=[100.0, 103.0, 2.0, 5.0])  # reset to 0 between buckets 2 and 3
+    cycles = a.compressor_cycles(alternating_changes(w, 10, 10), w, f["compressor_starts_total"])
+    assert cycles.starts == 3 + 2 + 3
+
+
+def test_counter_increments_handle_resets():
+    inc = a.counter_increments(pd.Series([10.0, 12.0, 1.0, 4.0]))
+    assert list(inc.iloc[1:]) == [2.0, 1.0, 3.0]
+
+
+def test_heat_counter_differences_give_measured_heat():
+    w = window(hours=3)
+    f = frame(w, power_electric=1000.0, compressor_on=1.0, energy_heat=[500.0, 503.0, 506.5])
+    s = a.summarize(f, {}, w, a.Params())
+    assert s.heat.method == "measured"
+    assert s.energy.heat_kwh == pytest.approx(6.5)
+
+
+def test_without_heat_meter_radiator_delta_t_times_flow_factor_is_used():
+    w = window(hours=2)
+    f = frame(w, compressor_on=[1.0, 0.0], supply_temp=[40.0, 30.0], return_temp=[35.0, 29.0],
+              power_electric=[4000.0, 10.0])
+    h = a.heat(f, w, a.Params(flow_factor_kw_per_k=2.7))
+    assert h.method == "delta_t"
+    assert list(h.watts) == pytest.approx([5 * 2.7 * 1000, 0.0])
+
+
+def test_without_heat_meter_or_return_temp_carnot_times_efficiency_is_used():
+    w = window(hours=1)
+    f = frame(w, compressor_on=1.0, supply_temp=35.0, brine_in_temp=0.0, power_electric=2000.0)
+    h = a.heat(f, w, a.Params(carnot_efficiency=0.5))
+    carnot = (35.0 + 273.15) / 35.0
+    assert h.method == "carnot"
+    assert h.watts.iloc[0] == pytest.approx(2000.0 * carnot * 0.5)
+
+
+def test_no_heat_information_gives_no_cop():
+    w = window(hours=1)
+    f = frame(w, power_electric=2000.0)
+    s = a.summarize(f, {}, w, a.Params())
+    assert s.heat.method is None and s.performance.spf is None
+
+
+def test_add_heat_counts_on_both_sides_and_spf_without_aux_excludes_it():
+    w = window(hours=1)
+    # compressor 2 kW → 7 kW heat; add-heat 3 kW → 3 kW heat
+    f = frame(w, compressor_on=1.0, aux_heater_on=1.0, aux_heater_power=3000.0, power_electric=5000.0,
+              heat_output=10000.0)
+    p = a.summarize(f, {}, w, a.Params()).performance
+    assert p.spf == pytest.approx(2.0)
+    assert p.spf_without_aux == pytest.approx(3.5)
+
+
+def test_heat_is_split_into_space_heating_and_hot_water_by_the_valve():
+    w = window(hours=2)
+    f = frame(w, compressor_on=[1.0, 1.0], switch_valve=[0.0, 1.0], power_electric=[2000.0, 2500.0],
+              heat_output=[7000.0, 6000.0])
+    s = a.summarize(f, {}, w, a.Params())
+    assert s.energy.heat_space_kwh == pytest.approx(7.0)
+    assert s.energy.heat_hot_water_kwh == pytest.approx(6.0)
+    assert s.performance.spf_space == pytest.approx(3.5)
+    assert s.performance.spf_hot_water == pytest.approx(2.4)
+    assert s.runtime.hot_water_share_pct == pytest.approx(50.0)
+
+
+def test_runtime_donut_shares_add_up_to_100():
+    w = window(hours=2)
+    f = frame(w, compressor_on=[0.5, 0.25], switch_valve=[0.25, 0.0], aux_heater_on=[0.75, 0.0])
+    r = a.runtime(f, w)
+    total = r.compressor_space_pct + r.compressor_hot_water_pct + r.aux_only_pct + r.idle_pct
+    assert total == pytest.approx(100.0)
+    assert r.aux_only_pct == pytest.approx(12.5)
+
+
+def test_hot_water_cycles_shorter_than_the_minimum_are_not_counted():
+    w = window(hours=6)
+    t = w.start
+    valve = pd.Series([0, 1, 0, 1, 0, 1, 0],
+                      index=pd.DatetimeIndex([t, t + pd.Timedelta("1h"), t + pd.Timedelta("1h30min"),
+                                              t + pd.Timedelta("3h"), t + pd.Timedelta("3h1min"),
+                                              t + pd.Timedelta("5h"), t + pd.Timedelta("5h20min")]))
+    hw = a.hot_water_cycles(valve, w, min_minutes=2, energy_kwh=4.0)
+    assert hw.cycles == 2 and hw.mean_minutes == pytest.approx(25.0) and hw.energy_kwh == 4.0
+
+
+def test_alarm_events_have_code_start_and_end():
+    w = window(hours=4)
+    t = w.start
+    codes = pd.Series([0, 14, 0, 3], index=pd.DatetimeIndex([t, t + pd.Timedelta("1h"), t + pd.Timedelta("2h"),
+                                                               t + pd.Timedelta("3h")]))
+    events = a.alarm_events(codes, w)
+    assert [(e.code, e.start, e.end) for e in events] == [
+        (14, t + pd.Timedelta("1h"), t + pd.Timedelta("2h")), (3, t + pd.Timedelta("3h"), None)]
+
+
+def test_last_alarm_code_counts_only_while_the_alarm_flag_is_on():
+    w = window(hours=4)
+    t = w.start
+    codes = pd.Series([7], index=pd.DatetimeIndex([t]))  # "last alarm" stays 7 all the time
+    flag = pd.Series([0, 1, 0], index=pd.DatetimeIndex([t, t + pd.Timedelta("1h"), t + pd.Timedelta("2h")]))
+    events = a.alarm_events(codes, w, flag)
+    assert [(e.code, e.start, e.end) for e in events] == [(7, t + pd.Timedelta("1h"), t + pd.Timedelta("2h"))]
+
+
+def test_cost_is_electricity_times_price():
+    w = window(hours=10)
+    f = frame(w, power_electric=1000.0)
+    s = a.summarize(f, {}, w, a.Params(price_per_kwh=2.0, currency="EUR"))
+    assert s.cost == pytest.approx(20.0) and s.currency == "EUR"
