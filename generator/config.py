@@ -6,6 +6,7 @@ fails when the two disagree.  A missing file means the built-in demo.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -211,7 +212,7 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
 
     given = _flatten(tree)
     for key in sorted(set(given) - set(BY_KEY)):
-        close = [k for k in BY_KEY if k.split(".")[-1] == key.split(".")[-1]]
+        close = difflib.get_close_matches(key, list(BY_KEY), n=1, cutoff=0.75)
         hint = f"did you mean {close[0]}?" if close else "remove it (see docs/configuration.md)"
         problems.append(f"{key}: unknown key; {hint}")
 

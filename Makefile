@@ -1,0 +1,42 @@
+# heatpump-dashboard — `make demo` and `make test` work from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := influxdb nginx-light chromium
+PYTEST_ARGS ?=
+
+.PHONY: demo test system-deps node bundle clean
+
+demo: $(VENV)/.installed bundle
+	$(BIN)/heatpump-dashboard demo --port 8050
+
+test: system-deps $(VENV)/.installed bundle
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Debian packages the tests start for real; installed only when missing (CI has no stdin).
+system-deps:
+	@missing=""; for pkg in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+node:
+	@command -v npm >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }
+
+node_modules/.installed: package.json package-lock.json | node
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bundle: node_modules/.installed
+	npm run --silent build
+
+clean:
+	rm -rf $(VENV) node_modules site_templates/dist test-artifacts
+	find public -mindepth 1 ! -name .gitkeep -delete

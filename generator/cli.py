@@ -1,0 +1,131 @@
+"""The `heatpump-dashboard` command. Exit codes: 0 ok, 1 the source failed, 2 bad configuration."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from generator.config import Config, load_config
+from generator.errors import EXIT_BAD_CONFIG, EXIT_OK, EXIT_SOURCE_FAILED, ConfigError, ProviderError
+
+log = logging.getLogger("heatpump_dashboard")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        cfg = load_config(args.config)
+        if args.command == "demo":
+            cfg = cfg.with_values(source__kind="demo")
+        if getattr(args, "public_dir", None):
+            cfg = cfg.with_values(output__public_dir=args.public_dir)
+        return COMMANDS[args.command](cfg, args)
+    except (ConfigError, ProviderError) as exc:
+        print("configuration error:", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"  - {line}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="heatpump-dashboard", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="YAML configuration (none: the built-in demo)")
+    common.add_argument("--public-dir", metavar="DIR", help="override output.public_dir")
+    common.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("check-config", parents=[common], help="validate the configuration and name every bad key")
+    gen = sub.add_parser("generate", parents=[common], help="write public/ (a loop, or --once)")
+    gen.add_argument("--once", action="store_true", help="one full generation, then exit")
+    sub.add_parser("sidecar", parents=[common], help="run the live-push websocket server")
+    demo = sub.add_parser("demo", parents=[common], help="simulator + generator + sidecar + static files on one port")
+    demo.add_argument("--port", type=int, default=8050)
+    demo.add_argument("--host", default="127.0.0.1")
+    sub.add_parser("doctor", parents=[common], help="check the source: metrics held, mapping, coverage, COP method")
+    return p
+
+
+def cmd_check_config(cfg: Config, args: argparse.Namespace) -> int:
+    from providers import load_provider
+
+    load_provider(cfg["provider"])
+    where = cfg.path or "no file: the built-in demo"
+    print(f"configuration ok ({where}): source {cfg['source.kind']}, provider {cfg['provider']}, "
+          f"public dir {cfg.public_dir}")
+    return EXIT_OK
+
+
+def _context(cfg: Config):
+    from generator.build import make_context
+    from generator.sources.factory import make_source
+
+    return make_context(cfg, make_source(cfg))
+
+
+def cmd_generate(cfg: Config, args: argparse.Namespace) -> int:
+    from generator.build import run_once
+    from generator.scheduler import run_forever
+
+    ctx = _context(cfg)
+    if args.once:
+        report = run_once(ctx)
+        for error in report.errors:
+            print(f"source failed: {error}", file=sys.stderr)
+        print(f"generated into {cfg.public_dir}: {len(report.written)} file(s) written"
+              f"{', manifest updated' if report.manifest_written else ', manifest unchanged'}")
+        return EXIT_OK if report.ok else EXIT_SOURCE_FAILED
+    run_forever(ctx)
+    return EXIT_OK
+
+
+def cmd_sidecar(cfg: Config, args: argparse.Namespace) -> int:
+    from sidecar.server import run_sidecar
+
+    asyncio.run(run_sidecar(cfg.public_dir, cfg["sidecar.host"], cfg["sidecar.port"],
+                            max_clients=cfg["sidecar.max_clients"],
+                            allowed_origins=cfg["sidecar.allowed_origins"]))
+    return EXIT_OK
+
+
+def cmd_demo(cfg: Config, args: argparse.Namespace) -> int:
+    """Everything in one process: the generator loop on the simulator, and on one port the static files
+    of public/ plus the websocket at /ws (as nginx would put them together)."""
+    from generator.build import run_once
+    from generator.scheduler import start_background
+    from sidecar.server import run_sidecar
+
+    ctx = _context(cfg)
+    run_once(ctx)  # the page exists before the first browser arrives
+    scheduler = start_background(ctx)
+    print(f"heatpump-dashboard demo: http://{args.host}:{args.port}/  (public dir {cfg.public_dir})", flush=True)
+    try:
+        asyncio.run(run_sidecar(cfg.public_dir, args.host, args.port, max_clients=cfg["sidecar.max_clients"],
+                                allowed_origins=cfg["sidecar.allowed_origins"], static=True))
+    finally:
+        scheduler.shutdown(wait=False)
+    return EXIT_OK
+
+
+def cmd_doctor(cfg: Config, args: argparse.Namespace) -> int:
+    from generator.doctor import run_doctor
+
+    return run_doctor(cfg, sys.stdout)
+
+
+COMMANDS = {
+    "check-config": cmd_check_config,
+    "generate": cmd_generate,
+    "sidecar": cmd_sidecar,
+    "demo": cmd_demo,
+    "doctor": cmd_doctor,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

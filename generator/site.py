@@ -1,0 +1,63 @@
+"""The page: public/index.html rendered from site_templates/ and the bundled JS/CSS beside it.
+
+The bundle (site_templates/dist/app.js, app.css) is built by esbuild (`make bundle`); this module only
+copies it into public/assets/ under content-hashed names, so browsers may cache it for ever.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from generator.config import Config
+from generator.ranges import RANGES
+from generator.writer import Publisher, write_if_changed
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+DIST = TEMPLATES / "dist"
+BUNDLE_FILES = ("app.js", "app.css")
+
+
+@dataclass(frozen=True)
+class Assets:
+    js_path: str
+    css_path: str
+
+
+def bundle_missing() -> list[str]:
+    return [name for name in BUNDLE_FILES if not (DIST / name).is_file()]
+
+
+def publish_assets(publisher: Publisher) -> Assets:
+    """Copy the built bundle into public/assets/ under content-hashed names."""
+    missing = bundle_missing()
+    if missing:
+        raise FileNotFoundError(
+            f"site_templates/dist/{missing[0]} is missing: build the page bundle with `make bundle`")
+    paths = {}
+    for name in BUNDLE_FILES:
+        stem, suffix = name.rsplit(".", 1)
+        paths[suffix] = publisher.put_hashed(stem, (DIST / name).read_bytes(), "." + suffix, "assets").path
+    return Assets(js_path=paths["js"], css_path=paths["css"])
+
+
+def render_index(cfg: Config, assets: Assets) -> str:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    return env.get_template("index.html.j2").render(
+        lang=cfg["site.language"],
+        site_name=cfg["site.name"],
+        timezone=cfg["site.timezone"],
+        stale_after_s=cfg["site.stale_after_s"],
+        ranges=[r.key for r in RANGES],
+        default_range="24h",
+        js_path=assets.js_path,
+        css_path=assets.css_path,
+    )
+
+
+def publish_site(cfg: Config, publisher: Publisher) -> bool:
+    """Write index.html (and its assets) when they changed. True when the page changed."""
+    assets = publish_assets(publisher)
+    return write_if_changed(publisher.public_dir / "index.html", render_index(cfg, assets).encode("utf-8"))

@@ -1,0 +1,167 @@
+"""Publication into public/: atomic, content-hashed, quiet when nothing changed.
+
+- Every file goes to a temp name in the same directory, is fsynced and renamed, so a reader sees the old
+  file or the new one, never half of one.  Data files are written before the manifest that names them.
+- Data files are named by the hash of their content: unchanged content means no write at all (an SD
+  card wears out) and an unchanged manifest (viewers are not woken for nothing).
+- A file the manifest stops naming is kept for a grace period (a viewer that read the old manifest still
+  gets it), then deleted.  Its mtime is set to the moment it was superseded, which is what the grace
+  period counts from.
+- A `.gz` sibling accompanies every JSON/HTML/JS/CSS file for nginx's gzip_static.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import PublishError
+
+HASH_CHARS = 12
+GZIP_SUFFIXES = (".json", ".html", ".js", ".css")
+
+
+def to_json_bytes(obj: Any) -> bytes:
+    """Compact, stable JSON; NaN is a bug upstream (charts must give None), so refuse it."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                      allow_nan=False).encode("utf-8")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:HASH_CHARS]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so no reader ever sees a partial file; a `.gz` sibling first where it
+    applies (nginx may serve either)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix in GZIP_SUFFIXES:
+            _replace(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
+        _replace(path, data)
+    except OSError as exc:
+        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _replace(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomic write unless the file already holds exactly `data`. True when written."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
+@dataclass(frozen=True)
+class Published:
+    path: str   # relative to public/
+    hash: str
+    written: bool
+
+
+class Publisher:
+    """Writes content-hashed files and the manifest into one public/ directory."""
+
+    def __init__(self, public_dir: Path, grace_s: float):
+        self.public_dir = public_dir
+        self.grace_s = grace_s
+        self.bytes_written = 0
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.public_dir / "manifest.json"
+
+    def put_hashed(self, stem: str, data: bytes, suffix: str = ".json", subdir: str = "data") -> Published:
+        """Store `data` as <subdir>/<stem>.<hash><suffix>; no write when that file already exists."""
+        digest = content_hash(data)
+        rel = f"{subdir}/{stem}.{digest}{suffix}"
+        target = self.public_dir / rel
+        if target.exists():
+            return Published(rel, digest, False)
+        atomic_write(target, data)
+        self.bytes_written += len(data)
+        return Published(rel, digest, True)
+
+    def put_json(self, stem: str, obj: Any) -> Published:
+        return self.put_hashed(stem, to_json_bytes(obj))
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest on disk, so a restarted generator carries on from the last good files."""
+        try:
+            loaded = json.loads(self.manifest_path.read_bytes())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return loaded if isinstance(loaded, dict) else None
+
+    def write_manifest(self, manifest: dict[str, Any], previous: dict[str, Any] | None) -> bool:
+        """Write the manifest last; superseded files start their grace period now. True when written."""
+        data = to_json_bytes(manifest)
+        if not write_if_changed(self.manifest_path, data):
+            return False
+        self.bytes_written += len(data)
+        now = time.time()
+        for rel in referenced_paths(previous) - referenced_paths(manifest):
+            for path in (self.public_dir / rel, self.public_dir / (rel + ".gz")):
+                try:
+                    os.utime(path, (now, now))
+                except FileNotFoundError:
+                    pass
+        return True
+
+    def write_plain(self, rel: str, obj: Any) -> None:
+        """A file with a fixed name that is rewritten on every run (status.json)."""
+        data = to_json_bytes(obj)
+        atomic_write(self.public_dir / rel, data)
+        self.bytes_written += len(data)
+
+    def remove_superseded(self, manifest: dict[str, Any], now: float | None = None) -> list[str]:
+        """Delete data files the manifest no longer names once their grace period is over."""
+        now = time.time() if now is None else now
+        keep = referenced_paths(manifest)
+        removed: list[str] = []
+        data_dir = self.public_dir / "data"
+        if not data_dir.is_dir():
+            return removed
+        for path in data_dir.iterdir():
+            rel = f"data/{path.name}"
+            base = rel[:-3] if rel.endswith(".gz") else rel
+            if base in keep:
+                continue
+            try:
+                if now - path.stat().st_mtime >= self.grace_s:
+                    path.unlink()
+                    removed.append(rel)
+            except FileNotFoundError:
+                pass
+        return removed
+
+
+def referenced_paths(manifest: dict[str, Any] | None) -> set[str]:
+    if not manifest:
+        return set()
+    paths = {entry["path"] for entry in manifest.get("ranges", {}).values() if entry.get("path")}
+    live = manifest.get("live") or {}
+    if live.get("path"):
+        paths.add(live["path"])
+    return paths

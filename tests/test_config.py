@@ -1,0 +1,105 @@
+"""Configuration: one table, clear errors that name the key and the fix."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.config import SETTINGS, load_config
+from generator.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str, environ: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text), environ or {})
+    return err.value.problems
+
+
+def test_every_setting_is_documented_in_the_configuration_table():
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_.]+)` \|.*$", doc, re.M)}
+    for s in SETTINGS:
+        assert s.key in rows, f"{s.key} missing from docs/configuration.md"
+        if s.env:
+            assert s.env in rows[s.key], f"{s.key}: docs do not name ${s.env}"
+    assert set(rows) == {s.key for s in SETTINGS}, "docs list a key the program does not know"
+
+
+def test_no_file_means_the_demo():
+    cfg = load_config(None, {})
+    assert cfg["source.kind"] == "demo" and cfg["provider"] == "generic"
+    assert cfg["site.language"] == "sv" and cfg["site.timezone"] == "Europe/Stockholm"
+    assert cfg["sidecar.port"] == 8765 and cfg["source.measurement"] == "heatpump"
+    assert cfg["source.tag"] == "name" and cfg["source.field"] == "value"
+
+
+def test_environment_overrides_the_file(tmp_path):
+    path = write(tmp_path, "source:\n  kind: influxql\n  url: http://a:8086\n  database: hp\n")
+    cfg = load_config(path, {"INFLUXDB_URL": "http://b:8086", "HEATPUMP_BRAND": "generic"})
+    assert cfg["source.url"] == "http://b:8086"
+
+
+def test_unknown_key_is_named_with_a_suggestion(tmp_path):
+    found = problems(tmp_path, "site:\n  langauge: en\nsource:\n  databse: x\n")
+    assert any(p.startswith("site.langauge: unknown key") for p in found)
+    assert any("source.databse" in p and "did you mean source.database" in p for p in found)
+
+
+def test_unknown_source_kind_names_the_key_and_the_choices(tmp_path):
+    [p] = problems(tmp_path, "source:\n  kind: mysql\n")
+    assert p.startswith("source.kind:") and "demo, influxql, flux" in p
+
+
+def test_unknown_brand_names_the_key(tmp_path):
+    [p] = problems(tmp_path, "provider: daikin\n")
+    assert p.startswith("provider:") and "generic" in p
+
+
+def test_malformed_url_names_the_key_and_an_example(tmp_path):
+    found = problems(tmp_path, "source:\n  kind: influxql\n  url: localhost:8086\n  database: hp\n")
+    assert found == [f for f in found if f.startswith("source.url:")] and "http://" in found[0]
+
+
+def test_flux_without_token_is_refused(tmp_path):
+    found = problems(tmp_path, "source:\n  kind: flux\n  url: http://a:8086\n  org: o\n  bucket: b\n")
+    assert any(p.startswith("source.token:") and "INFLUXDB_TOKEN" in p for p in found)
+
+
+def test_identifiers_that_could_inject_a_query_are_refused(tmp_path):
+    found = problems(tmp_path, 'source:\n  measurement: "heatpump\\" ; DROP DATABASE x"\n')
+    assert found[0].startswith("source.measurement:")
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    assert len(problems(tmp_path, "site:\n  language: de\n  timezone: Mars/Olympus\nsidecar:\n  port: 99999\n")) == 3
+
+
+def test_secret_values_never_appear_in_errors(tmp_path):
+    found = problems(tmp_path, "source:\n  token: 12345\n")
+    assert not any("12345" in p for p in found)
+
+
+def test_check_config_exits_2_and_names_the_key(tmp_path):
+    path = write(tmp_path, "site:\n  language: fi\n")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "check-config", "--config", str(path)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert "site.language" in result.stderr and "sv, en" in result.stderr
+
+
+def test_check_config_exits_0_on_a_good_file(tmp_path):
+    path = write(tmp_path, "site:\n  language: en\n")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "check-config", "--config", str(path)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
