@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Sequence
 
 import pandas as pd
 
-from generator import analytics
+from generator import analytics, archive
 from generator.charts import build_charts, build_kpis
 from generator.config import Config
 from generator.errors import SourceError
-from generator.ranges import RANGES, RangeSpec, window_for
+from generator.ranges import BY_KEY, RANGES, RangeSpec, window_for
 from generator.site import publish_site
 from generator.sources.base import Latest, Source
 from generator.writer import Publisher
@@ -54,6 +54,7 @@ class RunState:
     failures: int = 0               # consecutive runs with a source error
     retry_at: float = 0.0           # monotonic: no source queries before this (backoff)
     site_published: bool = False
+    archived_day: date | None = None
 
 
 @dataclass
@@ -103,7 +104,7 @@ def refresh_intervals(cfg: Config) -> dict[str, float]:
 
 # --- the run ----------------------------------------------------------------------------------------
 def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec] | None = None) -> RunReport:
-    """One generation: page, latest values, due ranges, live file, manifest, heartbeat, cleanup."""
+    """One generation: page, latest values, due ranges, live file, archive, manifest, heartbeat, cleanup."""
     now = now or datetime.now(timezone.utc)
     report = RunReport(started=now)
     begun = time.monotonic()
@@ -117,6 +118,7 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
             refresh_range(ctx, spec, now, report)
         if report.latest is not None:
             publish_live(ctx, report.latest, report)
+        archive_yesterday(ctx, now, report)
         note_failures(ctx, report)
     publish_manifest(ctx, now, report)
     write_status(ctx, now, time.monotonic() - begun, ctx.source.query_count - queries_before, report)
@@ -190,7 +192,8 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     changes = ctx.source.state_changes(window, CHANGE_METRICS)
     summary = analytics.summarize(frame, changes, window, ctx.params)
     language = ctx.cfg["site.language"]
-    latest_values = latest.values if latest else {}
+    # "latest" inside a range means its last closed bucket: the file must not change between closes
+    latest_values = {c: float(frame[c].dropna().iloc[-1]) for c in frame.columns if frame[c].notna().any()}
     return {
         "format": FORMAT,
         "range": spec.key,
@@ -206,8 +209,7 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
                 for e in summary.alarm_events
             ],
         },
-        "charts": build_charts(frame, summary, window, spec, language, ctx.cfg["site.timezone"],
-                               ctx.provider.colours),
+        "charts": build_charts(frame, summary, window, spec, language, ctx.cfg["site.timezone"]),
     }
 
 
@@ -245,6 +247,27 @@ def publish_live(ctx: Context, latest: Latest, report: RunReport) -> None:
     }}
 
 
+def archive_yesterday(ctx: Context, now: datetime, report: RunReport) -> None:
+    """Once a day: the snapshot of the local day that just ended (see generator/archive.py)."""
+    tz = ctx.cfg["site.timezone"]
+    day = archive.yesterday(now, tz)
+    if ctx.state.archived_day == day:
+        return
+    if not archive.snapshot_exists(ctx.publisher.public_dir, day):
+        try:
+            take_archive_snapshot(ctx, day)
+        except SourceError as exc:
+            record_failure(ctx.state.ranges.setdefault("archive", RangeStatus()), str(exc), report)
+            return
+    archive.prune_and_index(ctx.publisher, day, ctx.cfg["output.archive_days"])
+    ctx.state.archived_day = day
+
+
+def take_archive_snapshot(ctx: Context, day: date) -> None:
+    archive.take_snapshot(ctx.publisher, day, ctx.cfg["site.timezone"],
+                          lambda key, end: build_range_document(ctx, BY_KEY[key], end, None))
+
+
 def publish_manifest(ctx: Context, now: datetime, report: RunReport) -> None:
     """The manifest last, and only when what it says changed."""
     previous = ctx.publisher.read_manifest()
@@ -254,7 +277,8 @@ def publish_manifest(ctx: Context, now: datetime, report: RunReport) -> None:
     body.update({
         "format": FORMAT,
         "site": {"name": ctx.cfg["site.name"], "language": ctx.cfg["site.language"],
-                 "timezone": ctx.cfg["site.timezone"]},
+                 "timezone": ctx.cfg["site.timezone"], "brand": ctx.provider.display_name,
+                 "colours": dict(ctx.provider.colours)},
         "latest_data_at": latest_at,
         "data_old": data_is_old(latest_at, now, ctx.cfg["site.stale_after_s"]),
         "stale": bool(report.errors),

@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
@@ -49,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8050)
     demo.add_argument("--host", default="127.0.0.1")
     sub.add_parser("doctor", parents=[common], help="check the source: metrics held, mapping, coverage, COP method")
+    arc = sub.add_parser("archive", parents=[common], help="write the dated snapshot of a day now")
+    arc.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default: yesterday)")
     return p
 
 
@@ -119,12 +122,31 @@ def cmd_doctor(cfg: Config, args: argparse.Namespace) -> int:
     return run_doctor(cfg, sys.stdout)
 
 
+def cmd_archive(cfg: Config, args: argparse.Namespace) -> int:
+    from generator import archive
+    from generator.build import take_archive_snapshot
+    from generator.errors import SourceError
+
+    ctx = _context(cfg)
+    day = args.date or archive.yesterday(datetime.now(timezone.utc), cfg["site.timezone"])
+    try:
+        take_archive_snapshot(ctx, day)
+    except SourceError as exc:
+        print(f"source failed: {exc}", file=sys.stderr)
+        return EXIT_SOURCE_FAILED
+    archive.prune_and_index(ctx.publisher, max(day, archive.yesterday(datetime.now(timezone.utc), cfg["site.timezone"])),
+                            cfg["output.archive_days"])
+    print(f"archived {day.isoformat()} into {cfg.public_dir / 'archive' / day.isoformat()}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "check-config": cmd_check_config,
     "generate": cmd_generate,
     "sidecar": cmd_sidecar,
     "demo": cmd_demo,
     "doctor": cmd_doctor,
+    "archive": cmd_archive,
 }
 
 if __name__ == "__main__":

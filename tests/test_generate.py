@@ -1,0 +1,170 @@
+"""One generation run on the simulator, end to end: the public/ contract, quiet rewrites, atomicity."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from generator.build import make_context, run_once
+from generator.config import load_config
+from generator.ranges import BY_KEY, RANGES
+from generator.site import bundle_missing
+from generator.sources.demo import DemoSource
+from tests.public_contract import validate_file, validate_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 1, 15, 12, 0, 7, tzinfo=timezone.utc)
+
+pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
+
+
+class Clock:
+    """The demo's notion of now, moved by the test."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> pd.Timestamp:
+        return pd.Timestamp(self.now)
+
+
+def context(public: Path, clock: Clock, **settings):
+    cfg = load_config(None, {}).with_values(output__public_dir=str(public), **settings)
+    return make_context(cfg, DemoSource(seed=1, clock=clock))
+
+
+def manifest(public: Path) -> dict:
+    return json.loads((public / "manifest.json").read_bytes())
+
+
+def test_one_generation_writes_every_range_and_a_manifest_that_satisfy_the_contract(tmp_path):
+    clock = Clock(NOW)
+    report = run_once(context(tmp_path, clock), now=NOW)
+    assert report.ok, report.errors
+    checked = validate_tree(tmp_path)
+    m = manifest(tmp_path)
+    assert set(m["ranges"]) == {r.key for r in RANGES}
+    assert not m["stale"] and m["error"] is None and not m["data_old"]
+    for key, entry in m["ranges"].items():
+        assert entry["path"] in checked and (tmp_path / (entry["path"] + ".gz")).exists()
+        doc = json.loads((tmp_path / entry["path"]).read_bytes())
+        assert doc["range"] == key
+        assert set(doc["charts"]) == {"sankey", "cop", "runtime", "temperature", "performance", "power", "valve"}
+        assert not any(opt.get("_empty") for opt in doc["charts"].values()), key
+        assert 2.0 <= doc["kpis"]["cop"] <= 6.0 and doc["kpis"]["cop_method"] == "measured"
+    assert (tmp_path / "index.html").exists() and (tmp_path / "index.html.gz").exists()
+    assert m["live"]["path"] in checked
+
+
+def test_a_range_window_ends_at_its_last_closed_bucket(tmp_path):
+    run_once(context(tmp_path, Clock(NOW)), now=NOW)
+    m = manifest(tmp_path)
+    assert m["ranges"]["24h"]["to"] == "2026-01-15T12:00:00Z"
+    assert m["ranges"]["1h"]["from"] == "2026-01-15T11:00:00Z"
+    assert m["ranges"]["365d"]["to"] == "2026-01-14T23:00:00Z"  # local midnight in Stockholm
+
+
+def test_unchanged_input_writes_nothing_and_leaves_the_manifest_alone(tmp_path):
+    clock = Clock(NOW)
+    ctx = context(tmp_path, clock)
+    run_once(ctx, now=NOW)
+    before = (tmp_path / "manifest.json").stat().st_mtime_ns
+    again = run_once(ctx, now=NOW + timedelta(seconds=5))  # no bucket closes, no new sample
+    assert again.written == [] and not again.manifest_written
+    assert (tmp_path / "manifest.json").stat().st_mtime_ns == before
+
+
+def test_only_ranges_whose_bucket_closed_change(tmp_path):
+    clock = Clock(NOW)
+    ctx = context(tmp_path, clock)
+    run_once(ctx, now=NOW)
+    first = manifest(tmp_path)["ranges"]
+    clock.now = NOW + timedelta(seconds=30)  # the 30-s bucket of 1h closes; the 2-min bucket of 24h not
+    run_once(ctx, now=clock.now, due=[BY_KEY["1h"], BY_KEY["24h"]])
+    second = manifest(tmp_path)["ranges"]
+    assert second["1h"]["hash"] != first["1h"]["hash"]
+    assert second["24h"]["hash"] == first["24h"]["hash"]
+
+
+def test_the_1h_and_24h_files_agree_where_they_cover_the_same_moments(tmp_path):
+    run_once(context(tmp_path, Clock(NOW)), now=NOW, due=[BY_KEY["1h"], BY_KEY["24h"]])
+    ranges = manifest(tmp_path)["ranges"]
+
+    def temperatures(key: str) -> pd.DataFrame:
+        option = json.loads((tmp_path / ranges[key]["path"]).read_bytes())["charts"]["temperature"]
+        ds = option["dataset"] if isinstance(option["dataset"], dict) else option["dataset"][0]
+        frame = pd.DataFrame(ds["source"], columns=[d if isinstance(d, str) else d["name"] for d in ds["dimensions"]])
+        return frame.set_index(frame.columns[0])
+
+    fine, coarse = temperatures("1h"), temperatures("24h")
+    # four 30-s buckets of the 1h file make one 2-min bucket of the 24h file
+    fine.index = (fine.index // 120_000) * 120_000
+    regrouped = fine.groupby(level=0).mean()
+    common = regrouped.index.intersection(coarse.index)
+    assert len(common) >= 25
+    diff = (regrouped.loc[common, "outdoor_temp"] - coarse.loc[common, "outdoor_temp"]).abs()
+    assert diff.max() <= 0.1  # equal up to rounding to 0.1 °C
+
+
+def test_superseded_files_stay_for_the_grace_period_then_go(tmp_path):
+    clock = Clock(NOW)
+    ctx = context(tmp_path, clock, output__grace_s=100)
+    run_once(ctx, now=NOW, due=[BY_KEY["1h"]])
+    old = manifest(tmp_path)["ranges"]["1h"]["path"]
+    clock.now = NOW + timedelta(seconds=30)
+    run_once(ctx, now=clock.now, due=[BY_KEY["1h"]])
+    assert manifest(tmp_path)["ranges"]["1h"]["path"] != old
+    assert (tmp_path / old).exists(), "a viewer of the old manifest must still get its file"
+    past = (tmp_path / old).stat().st_mtime - 101
+    os.utime(tmp_path / old, (past, past))
+    os.utime(tmp_path / (old + ".gz"), (past, past))
+    run_once(ctx, now=clock.now, due=[])
+    assert not (tmp_path / old).exists() and not (tmp_path / (old + ".gz")).exists()
+
+
+def test_a_reader_never_sees_a_half_written_or_missing_file_during_200_generations(tmp_path):
+    clock = Clock(NOW)
+    ctx = context(tmp_path, clock, output__grace_s=60)
+    run_once(ctx, now=NOW, due=[BY_KEY["1h"]])
+    stop = threading.Event()
+    problems: list[str] = []
+    reads = [0]
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                m = json.loads((tmp_path / "manifest.json").read_bytes())
+                for entry in [*m["ranges"].values(), m["live"]]:
+                    json.loads((tmp_path / entry["path"]).read_bytes())
+                reads[0] += 1
+            except (json.JSONDecodeError, FileNotFoundError) as exc:
+                problems.append(repr(exc))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for i in range(200):
+            clock.now = NOW + timedelta(seconds=30 * (i + 1))
+            run_once(ctx, now=clock.now, due=[BY_KEY["1h"]])
+    finally:
+        stop.set()
+        thread.join()
+    assert problems == []
+    assert reads[0] > 200
+
+
+def test_generate_once_command_writes_a_valid_tree_and_exits_0(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"output:\n  public_dir: {tmp_path / 'public'}\nsite:\n  language: en\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "generate", "--once", "--config", str(config)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    validate_tree(tmp_path / "public")
+    assert 'lang="en"' in (tmp_path / "public" / "index.html").read_text(encoding="utf-8")
