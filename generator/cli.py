@@ -52,6 +52,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", parents=[common], help="check the source: metrics held, mapping, coverage, COP method")
     arc = sub.add_parser("archive", parents=[common], help="write the dated snapshot of a day now")
     arc.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default: yesterday)")
+    exp = sub.add_parser("export", parents=[common], help="one self-contained HTML report of a day")
+    exp.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    exp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
     return p
 
 
@@ -140,6 +143,18 @@ def cmd_archive(cfg: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(cfg: Config, args: argparse.Namespace) -> int:
+    from generator.errors import SourceError
+    from generator.export import export_report
+
+    try:
+        export_report(_context(cfg), args.date, args.out)
+    except SourceError as exc:
+        print(f"source failed: {exc}", file=sys.stderr)
+        return EXIT_SOURCE_FAILED
+    return EXIT_OK
+
+
 COMMANDS = {
     "check-config": cmd_check_config,
     "generate": cmd_generate,
@@ -147,6 +162,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "doctor": cmd_doctor,
     "archive": cmd_archive,
+    "export": cmd_export,
 }
 
 if __name__ == "__main__":
