@@ -82,11 +82,10 @@ class RunReport:
 
 
 def make_context(cfg: Config, source: Source) -> Context:
-    provider = load_provider(cfg["provider"])
-    defaults = provider.defaults
+    provider = load_provider(cfg["provider"], cfg.provider_overrides())
     params = analytics.Params(
-        flow_factor_kw_per_k=cfg["cop.flow_factor"] or defaults.flow_factor_kw_per_k,
-        carnot_efficiency=cfg["cop.carnot_efficiency"] or defaults.carnot_efficiency,
+        flow_factor_kw_per_k=provider.defaults.flow_factor_kw_per_k,
+        carnot_efficiency=provider.defaults.carnot_efficiency,
         hot_water_min_cycle_minutes=cfg["hot_water.min_cycle_minutes"],
         price_per_kwh=cfg["price.per_kwh"],
         currency=cfg["price.currency"],

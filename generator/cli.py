@@ -61,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
 def cmd_check_config(cfg: Config, args: argparse.Namespace) -> int:
     from providers import load_provider
 
-    load_provider(cfg["provider"])
+    load_provider(cfg["provider"], cfg.provider_overrides())
     where = cfg.path or "no file: the built-in demo"
     print(f"configuration ok ({where}): source {cfg['source.kind']}, provider {cfg['provider']}, "
           f"public dir {cfg.public_dir}")

@@ -128,11 +128,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sidecar.allowed_origins", [], None, "Origins allowed to connect; empty means the page's own host", _strings),
     Setting("cop.flow_factor", None, None, "kW per K of radiator ΔT when there is no heat meter; empty means the brand default (2.7)", lambda v: None if v is None else _positive(v)),
     Setting("cop.carnot_efficiency", None, None, "Share of the Carnot COP reached, used without heat meter or ΔT; empty means the brand default", lambda v: None if v is None else _positive(v)),
+    Setting("aux.step_w", None, None, "Add-heat step powers in W, e.g. [3000, 6000], for brands that report add-heat as steps or percent; empty means the brand default", lambda v: None if v is None else (None if isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in v) else "use a list of powers in W, e.g. [3000, 6000]")),
+    Setting("alarms.code_base", None, None, "1 when alarm codes are numbered from 1 (IVT via Husdata), 0 when from 0 (raw Rego); empty means the brand default", lambda v: None if v in (None, 0, 1) and not isinstance(v, bool) else "use 1, 0 or leave it empty"),
     Setting("hot_water.min_cycle_minutes", 2, None, "Shorter valve-on periods are not counted as hot-water cycles", _non_negative),
     Setting("price.per_kwh", 1.5, None, "Electricity price per kWh, for cost figures", _non_negative),
     Setting("price.currency", "SEK", None, "Currency of price.per_kwh", _text),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+PROVIDER_OVERRIDES = ("cop.flow_factor", "cop.carnot_efficiency", "aux.step_w", "alarms.code_base")
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,10 @@ class Config:
         found = [str(self.values[s.key]) for s in SETTINGS if s.secret and self.values.get(s.key)]
         token = self.token() if self.values["source.token_file"] else None
         return found + ([token] if token else [])
+
+    def provider_overrides(self) -> dict[str, Any]:
+        """The settings that override a brand's defaults (None: keep the brand's own)."""
+        return {key: self.values[key] for key in PROVIDER_OVERRIDES}
 
     def with_values(self, **changes: Any) -> "Config":
         """A copy with some keys changed; keys use '__' for '.' (output__public_dir=...)."""

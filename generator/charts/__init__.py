@@ -1,0 +1,43 @@
+"""The seven ECharts options of a range and the KPIs, from a frame and its analytics summary.
+
+Every option is complete (chart.setOption draws it as is) and plain JSON: Python numbers rounded to what
+a person reads, None for missing values. Time-series charts share one `dataset` whose first dimension is
+the bucket start in epoch milliseconds. `_meta` and `_empty` are for the page; ECharts ignores them.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+import pandas as pd
+
+from generator import i18n
+from generator.charts import cop, performance, power, runtime, sankey, temperature, valve
+from generator.charts.context import DEFAULT_COLOURS, ChartContext
+from generator.charts.kpis import build_kpis
+from generator.ranges import RangeSpec, Window
+
+if TYPE_CHECKING:
+    from generator.analytics import Summary
+
+__all__ = ["CHARTS", "DEFAULT_COLOURS", "build_charts", "build_kpis"]
+
+CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
+    "sankey": sankey.build,
+    "cop": cop.build,
+    "runtime": runtime.build,
+    "temperature": temperature.build,
+    "performance": performance.build,
+    "power": power.build,
+    "valve": valve.build,
+}
+
+
+def build_charts(frame: pd.DataFrame, summary: "Summary", window: Window, spec: RangeSpec, language: str,
+                 timezone: str, colours: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Every chart of one range, by key (sankey, cop, runtime, temperature, performance, power, valve)."""
+    unknown = sorted(set(colours or {}) - set(DEFAULT_COLOURS))
+    if unknown:
+        raise ValueError(f"chart colours: unknown key(s) {', '.join(unknown)}; "
+                         f"use any of {', '.join(DEFAULT_COLOURS)}")
+    ctx = ChartContext(frame, summary, window, spec, i18n.check_language(language), timezone, colours or {})
+    return {key: build(ctx) for key, build in CHARTS.items()}

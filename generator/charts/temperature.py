@@ -1,0 +1,45 @@
+"""Temperaturer / Temperatures: the seven temperatures, with min–max bands behind the mean lines on the
+long ranges (an invisible min line plus a translucent max−min area stacked on it)."""
+from __future__ import annotations
+
+from typing import Any
+
+from generator.charts.context import ChartContext
+from generator.charts.data import TEMPERATURE, Column, dataset, has_data
+from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
+from generator.sources.base import band_column
+
+METRICS: tuple[str, ...] = ("outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "hot_water_temp",
+                            "brine_in_temp", "brine_out_temp")
+SPAN = "span"  # band dimension suffix: max − min
+
+
+def _band_lines(metric: str, name: str, colour: str) -> tuple[Line, Line]:
+    """Same name as the mean line, so the legend toggles line and band together; kept out of tooltips."""
+    stack = {"stack": f"band:{metric}", "stackStrategy": "all",  # "all": bands below 0 °C stack too
+             "silent": True, "tooltip": {"show": False}, "lineStyle": {"opacity": 0}}
+    low = Line(band_column(metric, "min"), name, colour, style=dict(stack))
+    span = Line(band_column(metric, SPAN), name, colour, style={**stack, "areaStyle": {"opacity": 0.15}})
+    return low, span
+
+
+def build(ctx: ChartContext) -> dict[str, Any]:
+    frame = ctx.frame
+    present = [m for m in METRICS if has_data(frame, m)]
+    if not present:
+        return empty_chart(ctx, "temperature.title")
+    columns: list[Column] = []
+    bands: list[Line] = []
+    lines: list[Line] = []
+    for metric in present:
+        name, colour = ctx.label(metric), ctx.colour(metric)
+        columns.append(Column(metric, frame[metric], TEMPERATURE))
+        lines.append(Line(metric, name, colour))
+        low, high = band_column(metric, "min"), band_column(metric, "max")
+        if ctx.spec.bands and has_data(frame, low) and has_data(frame, high):
+            columns.append(Column(low, frame[low], TEMPERATURE))
+            columns.append(Column(band_column(metric, SPAN),
+                                  frame[high].round(TEMPERATURE) - frame[low].round(TEMPERATURE), TEMPERATURE))
+            bands.extend(_band_lines(metric, name, colour))
+    panel = Panel((Axis("°C", {"scale": True}),), tuple(bands + lines))  # bands first: drawn behind
+    return time_chart(ctx, ctx.label("temperature.title"), dataset(frame.index, columns), [panel])

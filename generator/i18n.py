@@ -1,0 +1,134 @@
+"""Chart labels in Swedish (the default) and English, and numbers written the way each language reads them.
+
+One table per language with the same keys; a test checks the tables agree, so a label is never missing
+in one language only.
+"""
+from __future__ import annotations
+
+LANGUAGES: tuple[str, ...] = ("sv", "en")
+
+LABELS: dict[str, dict[str, str]] = {
+    "sv": {
+        "no_data": "ingen data",
+        # chart titles
+        "sankey.title": "Energiflöde",
+        "sankey.subtitle": "SPF {spf} · {free} % gratis energi från marken",
+        "cop.title": "COP över tid",
+        "runtime.title": "Drifttid",
+        "temperature.title": "Temperaturer",
+        "performance.title": "Systemprestanda",
+        "power.title": "Effekt",
+        "valve.title": "Växelventil",
+        # sankey nodes
+        "node.ground": "Markenergi",
+        "node.compressor": "El till kompressor",
+        "node.aux": "Tillsatsvärme",
+        "node.heat_pump": "Värmepump",
+        "node.space": "Uppvärmning",
+        "node.hot_water": "Varmvatten",
+        "node.heat": "Värme",
+        # COP
+        "cop.series": "COP",
+        "cop.average": "SPF {spf}",
+        "cop.method.measured": "Värme från värmemängdsmätare",
+        "cop.method.delta_t": "Värme beräknad: radiator-ΔT × flödesfaktor",
+        "cop.method.carnot": "Värme uppskattad: Carnot-COP × verkningsgrad",
+        # runtime
+        "runtime.compressor": "Kompressor",
+        "runtime.compressor_space": "Kompressor, uppvärmning",
+        "runtime.compressor_hot_water": "Kompressor, varmvatten",
+        "runtime.aux": "Endast tillsatsvärme",
+        "runtime.idle": "Vila",
+        # temperatures
+        "outdoor_temp": "Ute",
+        "indoor_temp": "Inne",
+        "supply_temp": "Framledning",
+        "return_temp": "Retur",
+        "hot_water_temp": "Varmvatten",
+        "brine_in_temp": "Köldbärare in",
+        "brine_out_temp": "Köldbärare ut",
+        # performance
+        "brine_dt": "Köldbärare ΔT",
+        "radiator_dt": "Radiator ΔT",
+        "compressor_on": "Kompressor i drift",
+        "compressor_freq": "Kompressorvarvtal",
+        # power
+        "compressor_power": "Kompressor",
+        "aux_power": "Tillsatsvärme",
+        "heat_power.measured": "Värmeeffekt",
+        "heat_power.estimated": "Värmeeffekt (beräknad)",
+        "electric_kwh": "El, ackumulerad",
+        "heat_kwh": "Värme, ackumulerad",
+        # valve
+        "valve.hot_water": "Ventil mot varmvatten",
+        "valve.axis": "Varmvatten (% av tiden)",
+        # axes
+        "axis.percent_time": "% av tiden",
+    },
+    "en": {
+        "no_data": "no data",
+        "sankey.title": "Energy flow",
+        "sankey.subtitle": "SPF {spf} · {free} % free energy from the ground",
+        "cop.title": "COP over time",
+        "runtime.title": "Runtime",
+        "temperature.title": "Temperatures",
+        "performance.title": "Performance",
+        "power.title": "Power",
+        "valve.title": "Switching valve",
+        "node.ground": "Ground energy",
+        "node.compressor": "Compressor electricity",
+        "node.aux": "Add-heat",
+        "node.heat_pump": "Heat pump",
+        "node.space": "Space heating",
+        "node.hot_water": "Hot water",
+        "node.heat": "Heat",
+        "cop.series": "COP",
+        "cop.average": "SPF {spf}",
+        "cop.method.measured": "Heat from the heat meter",
+        "cop.method.delta_t": "Heat calculated: radiator ΔT × flow factor",
+        "cop.method.carnot": "Heat estimated: Carnot COP × efficiency",
+        "runtime.compressor": "Compressor",
+        "runtime.compressor_space": "Compressor, space heating",
+        "runtime.compressor_hot_water": "Compressor, hot water",
+        "runtime.aux": "Add-heat alone",
+        "runtime.idle": "Idle",
+        "outdoor_temp": "Outdoor",
+        "indoor_temp": "Indoor",
+        "supply_temp": "Supply",
+        "return_temp": "Return",
+        "hot_water_temp": "Hot water",
+        "brine_in_temp": "Brine in",
+        "brine_out_temp": "Brine out",
+        "brine_dt": "Brine ΔT",
+        "radiator_dt": "Radiator ΔT",
+        "compressor_on": "Compressor running",
+        "compressor_freq": "Compressor speed",
+        "compressor_power": "Compressor",
+        "aux_power": "Add-heat",
+        "heat_power.measured": "Heat output",
+        "heat_power.estimated": "Heat output (calculated)",
+        "electric_kwh": "Electricity, cumulative",
+        "heat_kwh": "Heat, cumulative",
+        "valve.hot_water": "Valve to hot water",
+        "valve.axis": "Hot water (% of time)",
+        "axis.percent_time": "% of time",
+    },
+}
+
+
+def check_language(language: str) -> str:
+    if language not in LABELS:
+        raise ValueError(f"site.language: {language!r} has no chart labels; use one of: {', '.join(LANGUAGES)}")
+    return language
+
+
+def label(language: str, key: str, **values: str) -> str:
+    """The label `key` in `language`, with {placeholders} filled from `values`."""
+    text = LABELS[check_language(language)][key]
+    return text.format(**values) if values else text
+
+
+def number(value: float, decimals: int, language: str) -> str:
+    """A number as people of `language` write it: 3,45 in Swedish, 3.45 in English."""
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if check_language(language) == "sv" else text

@@ -1,0 +1,105 @@
+"""The repository's nginx.conf, served by a real nginx in front of a generated public/ and a real sidecar."""
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import connect
+
+from generator.build import make_context, run_once
+from generator.config import load_config
+from generator.site import bundle_missing
+from generator.sources.demo import DemoSource
+from tests.nginx_server import ROOT, nginx
+
+pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
+
+
+@pytest.fixture(scope="module")
+def site():
+    """A generated public/, a sidecar on a free port, and nginx in front of both. The directory must be
+    readable by nginx's unprivileged workers, which pytest's private tmp dirs are not."""
+    holder = tempfile.TemporaryDirectory(prefix="hpd-nginx-")
+    base = Path(holder.name)
+    base.chmod(0o755)
+    public = base / "public"
+    cfg = load_config(None, {}).with_values(output__public_dir=str(public))
+    run_once(make_context(cfg, DemoSource(seed=1)), now=datetime.now(timezone.utc))
+    (public / ".manifest.json.tmp-1").write_text("{half", encoding="utf-8")  # what an atomic write leaves
+    sidecar = subprocess.Popen([sys.executable, "-m", "sidecar", "--public-dir", str(public), "--port", "0"],
+                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = sidecar.stdout.readline()
+        sidecar_port = int(line.rsplit(" ", 1)[-1])
+        with nginx(public, sidecar_port, base / "nginx") as port:
+            yield public, port
+    finally:
+        sidecar.terminate()
+        sidecar.wait(timeout=10)
+        holder.cleanup()
+
+
+def get(port: int, path: str, **headers: str):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    return urllib.request.urlopen(request, timeout=5)
+
+
+def test_the_page_is_served_with_a_strict_content_security_policy(site):
+    _, port = site
+    with get(port, "/") as response:
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert b"<html" in response.read()
+
+
+def test_precompressed_files_are_served_to_browsers_that_accept_gzip(site):
+    public, port = site
+    path = json.loads((public / "manifest.json").read_bytes())["ranges"]["24h"]["path"]
+    with get(port, "/" + path, **{"Accept-Encoding": "gzip"}) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        body = gzip.decompress(response.read())
+    assert body == (public / path).read_bytes()
+
+
+def test_hashed_files_are_cached_for_ever_and_the_manifest_is_revalidated(site):
+    public, port = site
+    path = json.loads((public / "manifest.json").read_bytes())["ranges"]["24h"]["path"]
+    with get(port, "/" + path) as response:
+        assert "immutable" in response.headers["Cache-Control"]
+    with get(port, "/manifest.json") as response:
+        assert response.headers["Cache-Control"] == "no-cache"
+        assert response.headers["Content-Type"].startswith("application/json")
+
+
+def test_temp_files_of_atomic_writes_are_never_served(site):
+    _, port = site
+    with pytest.raises(urllib.error.HTTPError) as err:
+        get(port, "/.manifest.json.tmp-1")
+    assert err.value.code == 403
+
+
+def test_the_websocket_reaches_the_sidecar_through_nginx_with_the_page_origin(site):
+    public, port = site
+
+    async def hello() -> dict:
+        async with connect(f"ws://127.0.0.1:{port}/ws", origin=f"http://127.0.0.1:{port}") as ws:
+            return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+    message = asyncio.run(hello())
+    assert message["type"] == "hello"
+    assert message["manifest"] == json.loads((public / "manifest.json").read_bytes())
+
+
+def test_healthz_is_proxied_to_the_sidecar(site):
+    _, port = site
+    with get(port, "/healthz") as response:
+        assert set(json.loads(response.read())) >= {"clients", "manifest_age_s", "generator_age_s"}
