@@ -1,54 +1,65 @@
 """The built-in simulated heat pump: a pure function of absolute time and a seed.
 
-A Swedish 7.5 kW fixed-speed ground-source heat pump on a radiator circuit, heating a house of
-~9 kW design heat loss and its hot-water tank.  `sample(t, seed)` gives every canonical metric it has
-at the instants `t` (epoch seconds, any resolution); the demo source calls it on the 30 s grid.
+A Swedish 7.5 kW fixed-speed ground-source heat pump on a radiator circuit, heating a house of ~9 kW
+design heat loss (at -20 °C) and its hot-water tank.  `sample(t, seed)` gives every metric in METRICS
+at the instants `t` (epoch seconds; resolution one second); the demo source calls it on the 30 s grid.
 
 No state is carried between samples.  Everything that looks like history (compressor cycles,
 hot-water cycles, the sawtooth of the supply line) is structure laid on *fixed slots aligned to the
-epoch*, so any instant can find its slot and the slot's attributes without looking back:
+epoch*, so any instant finds its slot, and the slot's attributes, without looking back:
 
 * Hash noise.  `_uniform(k, stream, seed)` is a splitmix64 hash of an integer key: the same key,
-  stream and seed always give the same number in [0, 1).  Smooth weather is value noise (hashed
-  knots every 8 h, 3 d and 11 d, smoothstep between them); sensor noise is one hash per 30 s sample.
+  stream and seed always give the same number in [0, 1).  Weather is value noise (hashed knots every
+  8 h, 3 d, 5 d and 11 d, smoothstep between them); sensor noise is looked up by the 30 s grid index
+  in a hashed table of 65,536 values per seed.
 * Climate.  Outdoor = seasonal cosine (mean 6.5 °C, coldest around 20 January at -4 °C, warmest
   around 21 July at +17 °C) + daily cosine (peak 14:00 UTC ≈ 15:00 solar time in Sweden, amplitude
-  1 K in winter, 4 K in summer) + weather (±~7 K in winter, less in summer).  The building sees the
-  mean of the last 10 hours (`T_eff`).
-* Space heating.  Demand = UA·(20.5 − T_eff) − gains (zero above ~17 °C).  Time is cut into
-  72-minute compressor slots whose starts are jittered by up to 8 minutes.  At its start a slot takes
-  its duty from demand ÷ capacity (capacity less a share kept for hot water) and runs the compressor
-  from the slot start for duty × slot length: the off-time shrinks as demand grows, like a hysteresis
-  controller.  Duties ≥ 0.97 run the whole slot (consecutive full slots merge into one long run);
-  runs shorter than 12 minutes are not made: a slot then runs 12 minutes or not at all, chosen by a
-  golden-ratio ordered dither so the time-average duty is kept.
-* Hot water.  5-hour hot-water slots; each starts a charge 30–90 minutes in (so cycles come every
+  1 K in winter, 4.5 K in summer) + weather (a few K, wider in winter) + spells (cold snaps down to
+  about -18 °C in winter, warm spells to ~28 °C in summer; monthly means unchanged).  It is evaluated
+  on 30-minute knots and interpolated (errors far below the 0.1 K sensor step).  The building feels
+  the mean of the last six whole 2-hour marks (`felt_outdoor`).
+* Space heating.  Demand = UA·(20.5 − felt) − gains (zero above ~17 °C).  Time is cut into 72-minute
+  compressor slots whose starts are jittered by up to 7.5 minutes.  At its start a slot takes its
+  duty from demand ÷ capacity (less a share kept for hot water) and runs the compressor from the slot
+  start for duty × slot length: the off-time shrinks as demand grows, as with a hysteresis
+  controller.  Every slot rests at least 8 minutes (the restart delay), so space-heating runs last
+  12–64 minutes; no run is shorter than 12 minutes: a slot then runs 12 minutes or not at all,
+  chosen by a golden-ratio ordered dither so the time-average duty is kept.  A hot-water charge next
+  to a run extends it (the compressor keeps going while the valve switches).  About 17 starts a day.
+* Hot water.  5-hour hot-water slots; each starts a charge 30–90 minutes in (so charges come every
   4–6 h) lasting 20–40 minutes (longer in winter: colder mains water).  During a charge the switching
   valve is 1 and the compressor runs; the tank top rises linearly to ~52 °C and falls linearly to
-  ~44–46 °C until the next charge.
-* Add-heat.  When demand exceeds the compressor's share the deficit is covered by a 3/6/9 kW
-  electric heater step running for a fraction of the slot: only on cold days (T_eff ≲ -10 °C).
-* Temperatures.  Supply rises towards curve + 2.5 K while running (τ 4 min) and falls towards
-  curve − 4 K while off (τ 12 min); during a hot-water charge it follows tank + 5 K and decays back
-  afterwards.  Return = supply − heat ÷ 2700 W/K (the project's default flow factor, so a ΔT-based
-  heat estimate agrees with the heat meter); while off the radiators keep emitting so return stays a
-  little below supply.  Brine in follows the ground (highest in September, falling through the winter
-  to its lowest in March) and is pulled down ~1.2 K by a long run; brine out = brine in − evaporator
-  heat ÷ 2000 W/K while running.
+  ~44–46.5 °C until the next charge.
+* Add-heat.  When demand exceeds what the compressor's share of the slot delivers, the deficit is covered by a 3/6/9 kW
+  electric step running for that share of the slot: only on cold days (felt ≲ -7 °C), some 10–200
+  hours a year, 0.1–2 % of the heat.
+* Temperatures.  Heating curve: 20 + 0.75·(20 − felt), 22–55 °C.  Supply rises towards curve + 2.5 K
+  while running (τ 4 min) and falls towards curve − 4 K while off (τ 12 min); during a hot-water
+  charge it heads for tank + 5 K (τ 2 min) and decays back afterwards (τ 400 s).  Return = supply −
+  heat ÷ 2700 W/K (the project's default flow factor, so a ΔT-based heat estimate agrees with the
+  heat meter); while off the radiators keep emitting, so return stays a little below supply.  Brine
+  in follows the ground (warmest mid-September, falling through the winter to its lowest in March)
+  and is pulled down up to 1.2 K by a run; brine out = brine in − evaporator heat ÷ 2000 W/K while
+  running.
 * Power.  COP = 0.5 × Carnot COP between (supply + 3 K) and (brine in − 5 K), clipped to 2–6.
   Heat capacity = 7.5 kW × (1 + 0.03·brine_in) × (1 − 0.006·(supply − 35)); compressor power =
   capacity ÷ COP.  power_electric = compressor + add-heat; heat_output (a heat meter after the
-  add-heat) = compressor power × COP + add-heat power.  Pumps are counted in the compressor power.
-* Alarms.  40-day alarm slots; about one in three holds a 10–45 minute low-brine-flow alarm
-  (code `ALARM_LOW_BRINE_FLOW`) that blocks the compressor while active.
+  add-heat) = compressor power × COP + add-heat power.  Pumps count as part of the compressor power;
+  nothing draws power while everything is off.  SPF ≈ 3.2 in January, ≈ 3.4–3.5 over a year,
+  down to ~2.2 in the week of a hard cold snap.
+* Alarms.  40-day alarm slots; about every other one holds a 10–45 minute low-brine-flow alarm
+  (code ALARM_LOW_BRINE_FLOW) that blocks the compressor while active; `alarm_events()` lists them.
+  (The tank temperature keeps its schedule through one: a simplification too short to notice.)
 
 Every slot boundary and every on/off edge falls on the 30 s grid, so a sampled state switches exactly
-at a grid point.  All arrays returned are float64.
+at a grid point.  All arrays returned are float64; temperatures in 0.1 °C steps like real sensors.
+A year of 30 s samples of every metric takes about 0.4 s (the per-sample path avoids int64 division,
+float64 exp and binary searches; see _Model).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Iterable
 
 import numpy as np
@@ -59,16 +70,18 @@ SAMPLE_SECONDS = 30
 SLOT_SECONDS = 72 * 60            # compressor slot (20 a day)
 SLOT_JITTER_STEPS = 16            # slot start jitter, in samples (0–7.5 min)
 MIN_RUN_SECONDS = 12 * 60         # no shorter space-heating runs
-FULL_DUTY = 0.97                  # from here on a slot runs throughout
+MIN_OFF_SECONDS = 8 * 60          # the compressor's restart delay: every slot rests this long
 HW_SLOT_SECONDS = 5 * 3600        # one hot-water charge per slot
-KNOT_SECONDS = 600               # knots of the smooth quantities (outdoor, indoor drift)
+KNOT_SECONDS = 1800              # knots of the outdoor temperature, interpolated in between
+FELT_STEP_SECONDS, FELT_STEPS = 7200, 6   # the building feels the mean of the last 10–12 hours
 ALARM_SLOT_SECONDS = 40 * 86400
-ALARM_PROBABILITY = 0.35
+ALARM_PROBABILITY = 0.5
 ALARM_LOW_BRINE_FLOW = 20         # code reported while the (rare) low-brine-flow alarm is active
 YEAR_DAYS = 365.2425
+SPELL_MEAN = 0.125                # mean of max(value noise, 0)², measured over a long run
 
 # --- the house and the machine -------------------------------------------------------------------
-UA_W_PER_K = 230.0
+UA_W_PER_K = 240.0
 GAINS_W = 800.0
 INDOOR_SET = 20.5
 HW_SHARE = 0.10                   # share of compressor time kept for hot water
@@ -82,9 +95,10 @@ AUX_STEP_W = 3000.0
 AUX_MAX_W = 9000.0
 
 _MASK64 = (1 << 64) - 1
-_STREAMS = {name: i + 1 for i, name in enumerate((
-    "weather_8h", "weather_3d", "weather_11d", "slot_jitter", "slot_duty", "hw_offset", "hw_length",
-    "hw_low", "hw_high", "alarm_happens", "alarm_offset", "alarm_length", "indoor", "sensor"))}
+# Fixed numbers: a new stream must not shift the others (that would change every seed's history).
+_STREAMS = {"weather_8h": 1, "weather_3d": 2, "weather_11d": 3, "slot_jitter": 4, "slot_duty": 5,
+            "hw_offset": 6, "hw_length": 7, "hw_low": 8, "hw_high": 9, "alarm_happens": 10,
+            "alarm_offset": 11, "alarm_length": 12, "indoor": 13, "sensor": 14, "weather_spell": 15}
 
 METRICS: tuple[str, ...] = (
     "outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "hot_water_temp", "brine_in_temp",
@@ -134,11 +148,24 @@ def outdoor_smooth(t: np.ndarray, seed: int) -> np.ndarray:
     """Outdoor air temperature without sensor noise (°C)."""
     t = np.asarray(t, dtype=np.float64)
     c = _season(t)
-    daily = (2.5 - 1.5 * c) * np.cos(2.0 * np.pi * (t / 86400.0 - 14.0 / 24.0))
+    daily = (2.75 - 1.75 * c) * np.cos(2.0 * np.pi * (t / 86400.0 - 14.0 / 24.0))
     weather = (4.5 * _value_noise(t, 3 * 86400.0, "weather_3d", seed)
                + 3.0 * _value_noise(t, 11 * 86400.0, "weather_11d", seed)
                + 1.0 * _value_noise(t, 8 * 3600.0, "weather_8h", seed))
-    return 6.5 - 10.5 * c + daily + weather * (1.0 + 0.45 * c)
+    # Spells: cold snaps in winter, warm spells in summer; the mean of the square term is taken
+    # out (SPELL_MEAN) so the monthly means stay where the seasonal cosine puts them.
+    spell = np.maximum(_value_noise(t, 5 * 86400.0, "weather_spell", seed), 0.0) ** 2 - SPELL_MEAN
+    spell_k = np.where(c > 0.0, -11.0 * c, -5.0 * c)
+    return 6.5 - 10.5 * c + daily + weather * (1.0 + 0.45 * c) + spell_k * spell
+
+
+def felt_outdoor(t: np.ndarray, seed: int) -> np.ndarray:
+    """What the building feels: the mean outdoor temperature at the six whole 2-hour marks up to t."""
+    j = np.floor(np.asarray(t, dtype=np.float64) / FELT_STEP_SECONDS).astype(np.int64)
+    j0 = int(j.min()) - FELT_STEPS + 1
+    marks = outdoor_smooth(np.arange(j0, int(j.max()) + 1, dtype=np.float64) * FELT_STEP_SECONDS, seed)
+    window_sums = np.convolve(marks, np.ones(FELT_STEPS), mode="valid")  # sums ending at each mark
+    return window_sums[j - j0 - FELT_STEPS + 1] / FELT_STEPS
 
 
 def heating_curve(t_eff: np.ndarray) -> np.ndarray:
@@ -201,8 +228,7 @@ class _Slots:
         self.length = np.diff(start)
         k = k[:-1]
         t = self.start.astype(np.float64)
-        # The building feels the mean outdoor temperature of the last 10 hours.
-        self.t_eff = np.mean([outdoor_smooth(t - h * 7200.0, seed) for h in range(6)], axis=0)
+        self.t_eff = felt_outdoor(t, seed)
         self.curve = heating_curve(self.t_eff)
         self.ground = ground_temp(t)
         demand = np.maximum(UA_W_PER_K * (INDOOR_SET - self.t_eff) - GAINS_W, 0.0)
@@ -210,27 +236,32 @@ class _Slots:
         duty = demand / available * (0.94 + 0.12 * _uniform(k, "slot_duty", seed))
         run = duty * self.length
         short = run < MIN_RUN_SECONDS
-        dither = np.modf(k * 0.6180339887498949 + seed * 0.7548776662466927)[0] % 1.0
+        dither = (k * 0.6180339887498949 + seed * 0.7548776662466927) % 1.0  # evenly spread in [0, 1)
         run = np.where(short, np.where(dither < run / MIN_RUN_SECONDS, MIN_RUN_SECONDS, 0.0), run)
-        run = np.where(duty >= FULL_DUTY, self.length, np.minimum(_round_to_grid(run), self.length))
-        self.run = run.astype(np.int64)
-        self.full = self.run >= self.length
-        deficit = np.maximum(demand - available, 0.0)
+        # The compressor rests at least MIN_OFF_SECONDS a slot (restart delay); what that leaves
+        # undone is the deficit the add-heat covers.
+        self.run = np.minimum(_round_to_grid(run), self.length - MIN_OFF_SECONDS)
+        deficit = np.maximum(demand - available * (1.0 - MIN_OFF_SECONDS / SLOT_SECONDS), 0.0)
         self.aux_power = np.minimum(np.ceil(deficit / AUX_STEP_W) * AUX_STEP_W, AUX_MAX_W)
         aux_share = np.where(self.aux_power > 0, np.minimum(deficit / np.maximum(self.aux_power, 1.0), 1.0), 0.0)
         self.aux_run = _round_to_grid(aux_share * self.length)
         self.s_hi = self.curve + 2.5
         self.s_rest = np.maximum(self.curve - 4.0, 21.0)
-        # A run that follows a full slot has been going for at least one slot already.
-        prev_full = np.concatenate(([False], self.full[:-1]))
-        self.run_offset = np.where(prev_full, SLOT_SECONDS, 0).astype(np.int64)
-        end_level = self.s_hi - (self.s_hi - self.s_rest) * np.exp(-(self.run + self.run_offset) / 240.0)
+        end_level = self.s_hi - (self.s_hi - self.s_rest) * np.exp(-self.run / 240.0)
         # The off-phase of a slot decays from the last run that ended: its own or the previous slot's.
         ran = self.run > 0
         prev = np.maximum(np.arange(k.size) - 1, 0)
         self.off_from = np.where(ran, self.start + self.run, self.start[prev] + self.run[prev])
         self.off_level = np.where(ran, end_level, end_level[prev])
         self.off_level[0] = np.where(ran[0], end_level[0], self.s_rest[0])
+        self.demand = demand
+        warm = 0.15 * np.maximum(self.t_eff - 14.0, 0.0)  # sunny, warm days heat the house a little
+        self.indoor = INDOOR_SET + 0.6 + warm + 0.3 * _value_noise(t, 2 * 86400.0, "indoor", seed)
+        # Float copies for the per-sample hot path (exact: whole seconds).
+        self.start_f = self.start.astype(np.float64)
+        self.run_f = self.run.astype(np.float64)
+        self.aux_run_f = self.aux_run.astype(np.float64)
+        self.off_from_f = self.off_from.astype(np.float64)
 
 
 class _HotWater:
@@ -246,71 +277,105 @@ class _HotWater:
         self.end = self.start + _round_to_grid(np.clip(minutes, 20.0, 40.0) * 60.0)
         self.low = 44.0 + 2.5 * _uniform(m, "hw_low", seed)
         self.high = 51.5 + 1.0 * _uniform(m, "hw_high", seed)
+        self.start_f = self.start.astype(np.float64)
+        self.end_f = self.end.astype(np.float64)
+
+
+def _exp(x: np.ndarray) -> np.ndarray:
+    """exp in float32: its SIMD path is ~10× faster than float64's and exact enough for decays."""
+    return np.exp(x.astype(np.float32)).astype(np.float64)  # back to float64: mixed-type ops are slow
+
+
+def _floor_div(tf: np.ndarray, step: int) -> np.ndarray:
+    """floor(t / step) for integer-valued float seconds: float division is exact at multiples of step
+    and, unlike int64 //, vectorised."""
+    return np.floor(tf / step).astype(np.int64)
+
+
+@lru_cache(maxsize=8)
+def _sensor_table(seed: int) -> np.ndarray:
+    """65,536 hashed values in [-1, 1]; a sample's sensor noise is looked up by its grid index."""
+    return _uniform(np.arange(1 << 16), "sensor", seed) * 2.0 - 1.0
 
 
 class _Model:
-    """Lazily computed quantities at the instants t; each metric pulls only what it needs."""
+    """Lazily computed quantities at the instants t; each metric pulls only what it needs.
+
+    Per-sample work is the hot path of a 365-day window (a million samples), so it avoids int64
+    division, float64 exp and binary searches: slot-level arrays are gathered by index instead.
+    """
 
     def __init__(self, t: np.ndarray, seed: int):
         self.seed = seed
-        if np.issubdtype(t.dtype, np.integer):
-            self.ti = t.astype(np.int64, copy=False)
-        else:
-            self.ti = np.floor(t).astype(np.int64)
-        self.tf = t.astype(np.float64)
-        lo, hi = int(self.ti.min()), int(self.ti.max())
+        # Whole seconds, held as exact float64: the simulator's resolution is one second.
+        self.tf = np.floor(t) if np.issubdtype(t.dtype, np.floating) else t.astype(np.float64)
+        lo, hi = int(self.tf.min()), int(self.tf.max())
         self.slots = _Slots(lo // SLOT_SECONDS - 2, hi // SLOT_SECONDS + 2, seed)
         self.hw = _HotWater(lo // HW_SLOT_SECONDS - 1, hi // HW_SLOT_SECONDS + 2, seed)
-        # Smooth quantities are evaluated on absolute 10-minute knots and interpolated: exact at the
-        # knots, far below sensor resolution in between, and cheap for a year of 30 s samples.
-        self.knots = np.arange(lo // KNOT_SECONDS, hi // KNOT_SECONDS + 2, dtype=np.int64) * KNOT_SECONDS
+
+    # --- smooth quantities and noise --------------------------------------------------------------
+    @cached_property
+    def _knots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Smooth quantities are evaluated on absolute KNOT_SECONDS knots and interpolated linearly:
+        exact at the knots, far below sensor resolution in between, and cheap for a year of samples.
+        Returns (knot times, knot index per sample, position between the knots)."""
+        j = _floor_div(self.tf, KNOT_SECONDS)
+        j0 = int(j.min())
+        times = np.arange(j0, int(j.max()) + 2, dtype=np.float64) * KNOT_SECONDS
+        idx = j - j0
+        return times, idx, (self.tf - times[idx]) * (1.0 / KNOT_SECONDS)
 
     def _smooth(self, f: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        return np.interp(self.tf, self.knots.astype(np.float64), f(self.knots.astype(np.float64)))
+        times, idx, frac = self._knots
+        v = f(times)
+        a = v[idx]
+        return a + (v[idx + 1] - a) * frac
 
-    # --- noise ---------------------------------------------------------------------------------
     @cached_property
-    def _sensor_bits(self) -> np.ndarray:
-        return _hash(self.ti // SAMPLE_SECONDS, "sensor", self.seed)
+    def _grid_index(self) -> np.ndarray:
+        return _floor_div(self.tf, SAMPLE_SECONDS)
 
     def _sensor(self, field: int, amplitude: float) -> np.ndarray:
-        """Sensor noise in ±amplitude, constant within a 30 s sample; 4 independent fields."""
-        bits = (self._sensor_bits >> np.uint64(16 * field)) & np.uint64(0xFFFF)
-        return (bits.astype(np.float64) * (2.0 / 65535.0) - 1.0) * amplitude
+        """Sensor noise in ±amplitude, constant within a 30 s sample; fields are independent."""
+        table = _sensor_table(self.seed)
+        return table[(self._grid_index + field * 0x5BD1) & 0xFFFF] * amplitude
 
-    # --- slots ---------------------------------------------------------------------------------
+    # --- slots ------------------------------------------------------------------------------------
     @cached_property
     def k(self) -> np.ndarray:
         """Index into self.slots of the slot holding each instant."""
         s = self.slots
-        guess = self.ti // SLOT_SECONDS - s.k0
-        return guess - (self.ti < s.start[guess])
+        guess = _floor_div(self.tf, SLOT_SECONDS) - s.k0
+        return guess - (self.tf < s.start_f[guess])
 
     @cached_property
     def tau(self) -> np.ndarray:
-        return self.ti - self.slots.start[self.k]
+        """Seconds since the start of the instant's compressor slot."""
+        return self.tf - self.slots.start_f[self.k]
 
     @cached_property
     def sh_on(self) -> np.ndarray:
-        return self.tau < self.slots.run[self.k]
+        return self.tau < self.slots.run_f[self.k]
 
     @cached_property
     def m(self) -> np.ndarray:
-        return self.ti // HW_SLOT_SECONDS - self.hw.m0
+        return _floor_div(self.tf, HW_SLOT_SECONDS) - self.hw.m0
+
+    @cached_property
+    def _charge_start(self) -> np.ndarray:
+        return self.hw.start_f[self.m]
 
     @cached_property
     def hw_on_raw(self) -> np.ndarray:
-        return (self.ti >= self.hw.start[self.m]) & (self.ti < self.hw.end[self.m])
+        return (self.tf >= self._charge_start) & (self.tf < self.hw.end_f[self.m])
 
     @cached_property
     def alarm(self) -> np.ndarray:
-        events = alarm_events(int(self.ti.min()), int(self.ti.max()) + 1, self.seed)
-        if not events:
-            return np.zeros(self.ti.shape, dtype=bool)
-        starts = np.array([e.start for e in events], dtype=np.int64)
-        ends = np.array([e.end for e in events], dtype=np.int64)
-        i = np.searchsorted(starts, self.ti, side="right") - 1
-        return (i >= 0) & (self.ti < ends[np.maximum(i, 0)])
+        events = alarm_events(self.tf.min(), self.tf.max() + 1, self.seed)
+        active = np.zeros(self.tf.shape, dtype=bool)
+        for ev in events:  # a few a year: one short comparison pass each
+            active |= (self.tf >= ev.start) & (self.tf < ev.end)
+        return active
 
     @cached_property
     def hw_on(self) -> np.ndarray:
@@ -322,9 +387,9 @@ class _Model:
 
     @cached_property
     def aux_on(self) -> np.ndarray:
-        return self.tau < self.slots.aux_run[self.k]
+        return self.tau < self.slots.aux_run_f[self.k]
 
-    # --- temperatures --------------------------------------------------------------------------
+    # --- temperatures -----------------------------------------------------------------------------
     @cached_property
     def outdoor(self) -> np.ndarray:
         return self._smooth(lambda t: outdoor_smooth(t, self.seed))
@@ -333,63 +398,63 @@ class _Model:
     def hot_water(self) -> np.ndarray:
         """Tank top: linear rise during a charge, linear fall between charges (no sensor noise)."""
         hw = self.hw
-        times = np.column_stack((hw.start, hw.end)).ravel().astype(np.float64)
+        times = np.column_stack((hw.start_f, hw.end_f)).ravel()
         values = np.column_stack((hw.low, hw.high)).ravel()
         return np.interp(self.tf, times, values)
 
     @cached_property
     def _last_charge(self) -> np.ndarray:
         """Index of the newest charge that ended at or before each instant."""
-        return np.searchsorted(self.hw.end, self.ti, side="right") - 1
+        return self.m - 1 + (self.tf >= self.hw.end_f[self.m])
 
     @cached_property
     def _since_charge(self) -> np.ndarray:
-        return np.where(self.hw_on_raw, 0.0, (self.ti - self.hw.end[self._last_charge]).astype(np.float64))
+        """Seconds since the last hot-water charge ended (0 during one)."""
+        return np.where(self.hw_on_raw, 0.0, self.tf - self.hw.end_f[self._last_charge])
 
     @cached_property
-    def run_time(self) -> np.ndarray:
-        """Seconds the space-heating run of this slot has lasted (counting a full slot before)."""
-        return (self.tau + self.slots.run_offset[self.k]).astype(np.float64)
+    def _since_sh_stop(self) -> np.ndarray:
+        """Seconds since the last space-heating run stopped (negative while one runs)."""
+        return self.tf - self.slots.off_from_f[self.k]
 
     @cached_property
     def space_supply(self) -> np.ndarray:
         """Supply temperature from space-heating cycles alone: the sawtooth."""
-        s, k = self.slots, self.k
-        on = self.sh_on
-        since_off = self.ti - s.off_from[k]
-        e = np.exp(np.where(on, -self.run_time / 240.0, -np.maximum(since_off, 0) / 720.0))
-        hi, rest = s.s_hi[k], s.s_rest[k]
-        return np.where(on, hi - (hi - rest) * e, rest + (s.off_level[k] - rest) * e)
+        s, k, on = self.slots, self.k, self.sh_on
+        e = _exp(np.where(on, self.tau * (-1.0 / 240.0), self._since_sh_stop * (-1.0 / 720.0)))
+        # On: from s_rest up towards s_hi; off: from the level at switch-off down towards s_rest.
+        toward = np.where(on, s.s_hi[k], s.s_rest[k])
+        away = np.where(on, s.s_rest[k], s.off_level[k])
+        return toward + (away - toward) * e
 
     @cached_property
     def supply(self) -> np.ndarray:
         """Space-heating sawtooth, overridden by hot-water charges and their after-glow."""
         base = self.space_supply
-        hw_temp = self.hot_water
-        charge_level = hw_temp + 5.0
-        tau_hw = self.ti - self.hw.start[self.m]
-        during = base + (charge_level - base) * (1.0 - np.exp(-np.maximum(tau_hw, 0) / 120.0))
-        glow = base + np.maximum(self.hw.high[self._last_charge] + 5.0 - base, 0.0) * np.exp(-self._since_charge / 400.0)
-        return np.where(self.hw_on, during, glow)
+        on = self.hw_on
+        # During a charge: from base towards tank + 5 K (τ 2 min); after: decay back (τ 400 s).
+        target = np.where(on, self.hot_water, self.hw.high[self._last_charge]) + 5.0
+        e = _exp(np.where(on, (self.tf - self._charge_start) * (-1.0 / 120.0), self._since_charge * (-1.0 / 400.0)))
+        return np.where(on, target + (base - target) * e, base + np.maximum(target - base, 0.0) * e)
 
     @cached_property
     def since_compressor_start(self) -> np.ndarray:
-        tau_hw = (self.ti - self.hw.start[self.m]).astype(np.float64)
-        return np.where(self.sh_on, self.run_time, 0.0) + np.where(self.hw_on & ~self.sh_on, tau_hw, 0.0)
+        return np.where(self.sh_on, self.tau, np.where(self.hw_on, self.tf - self._charge_start, 0.0))
+
+    @cached_property
+    def _since_stop(self) -> np.ndarray:
+        """Seconds since the compressor last stopped (for the instants it is off)."""
+        since_sh = self._since_sh_stop
+        return np.maximum(np.minimum(np.where(since_sh < 0, 1e6, since_sh), self._since_charge), 0.0)
 
     @cached_property
     def brine_in(self) -> np.ndarray:
         ground = self.slots.ground[self.k]
         running = self.compressor
-        pull = np.where(running, 1.0 - np.exp(-self.since_compressor_start / 900.0),
-                        0.5 * np.exp(-np.minimum(self._since_stop, 1e6) / 1800.0))
+        e = _exp(np.where(running, self.since_compressor_start * (-1.0 / 900.0),
+                          np.minimum(self._since_stop, 1e5) * (-1.0 / 1800.0)))
+        pull = np.where(running, 1.0 - e, 0.5 * e)
         return ground - BRINE_DROP_K * pull
-
-    @cached_property
-    def _since_stop(self) -> np.ndarray:
-        s, k = self.slots, self.k
-        since_sh = (self.ti - s.off_from[k]).astype(np.float64)
-        return np.maximum(np.minimum(np.where(since_sh < 0, 1e6, since_sh), self._since_charge), 0.0)
 
     @cached_property
     def cop(self) -> np.ndarray:
@@ -407,38 +472,37 @@ class _Model:
     def aux_power(self) -> np.ndarray:
         return np.where(self.aux_on, self.slots.aux_power[self.k], 0.0)
 
-    # --- metrics -------------------------------------------------------------------------------
+    # --- metrics ----------------------------------------------------------------------------------
     def outdoor_temp(self) -> np.ndarray:
-        return np.round(self.outdoor + self._sensor(0, 0.15), 1)
+        return _sensor_round(self.outdoor + self._sensor(0, 0.15))
 
     def indoor_temp(self) -> np.ndarray:
-        t_eff = self.slots.t_eff[self.k]
-        warm = 0.15 * np.maximum(t_eff - 14.0, 0.0)
-        slow = 0.3 * self._smooth(lambda t: _value_noise(t, 2 * 86400.0, "indoor", self.seed))
-        return np.round(INDOOR_SET + 0.6 + warm + slow + self._sensor(1, 0.05), 1)
+        return _sensor_round(self.slots.indoor[self.k] + self._sensor(1, 0.05))
 
     def supply_temp(self) -> np.ndarray:
-        return np.round(self.supply + self._sensor(2, 0.05), 1)
+        return _sensor_round(self.supply + self._sensor(2, 0.05))
 
     def return_temp(self) -> np.ndarray:
         # While off, the radiators keep emitting what the house needs from the stored heat.
-        demand = np.maximum(UA_W_PER_K * (INDOOR_SET - self.slots.t_eff[self.k]) - GAINS_W, 0.0)
+        demand = self.slots.demand[self.k]
         emitted = np.where(self.compressor, self.compressor_heat + self.aux_power,
                            np.minimum(demand, 0.5 * FLOW_W_PER_K * np.maximum(self.supply - 21.0, 0.0)))
-        return np.round(self.supply - emitted / FLOW_W_PER_K - 0.1 + self._sensor(3, 0.05), 1)
+        return _sensor_round(self.supply - emitted * (1.0 / FLOW_W_PER_K) - 0.1 + self._sensor(3, 0.05))
 
     def hot_water_temp(self) -> np.ndarray:
-        return np.round(self.hot_water + self._sensor(3, 0.05), 1)
+        return _sensor_round(self.hot_water + self._sensor(4, 0.05))
 
     def brine_in_temp(self) -> np.ndarray:
-        return np.round(self.brine_in + self._sensor(1, 0.05), 1)
+        return _sensor_round(self.brine_in + self._sensor(5, 0.05))
 
     def brine_out_temp(self) -> np.ndarray:
+        running = self.compressor
         evaporator = self.compressor_heat - self.compressor_power
-        ramp = 0.4 + 0.6 * (1.0 - np.exp(-self.since_compressor_start / 60.0))
-        running = evaporator / BRINE_W_PER_K * ramp
-        resting = 0.3 * np.exp(-np.minimum(self._since_stop, 1e6) / 300.0)
-        return np.round(self.brine_in - np.where(self.compressor, running, resting) + self._sensor(2, 0.05), 1)
+        e = _exp(np.where(running, self.since_compressor_start * (-1.0 / 60.0),
+                          np.minimum(self._since_stop, 1e5) * (-1.0 / 300.0)))
+        # Running: the full ΔT builds up within a minute or two; resting: the last 0.3 K fades.
+        drop = np.where(running, evaporator * (1.0 / BRINE_W_PER_K) * (1.0 - 0.6 * e), 0.3 * e)
+        return _sensor_round(self.brine_in - drop + self._sensor(6, 0.05))
 
     def compressor_on(self) -> np.ndarray:
         return self.compressor.astype(np.float64)
@@ -465,14 +529,22 @@ class _Model:
         return np.where(self.alarm, float(ALARM_LOW_BRINE_FLOW), 0.0)
 
 
+def _sensor_round(x: np.ndarray) -> np.ndarray:
+    """Sensors report 0.1 °C steps; + 0.0 turns -0.0 into 0.0."""
+    return np.round(x, 1) + 0.0
+
+
 def sample(epoch_seconds: np.ndarray, seed: int, metrics: Iterable[str] | None = None) -> dict[str, np.ndarray]:
     """Every metric in `metrics` (default: all of METRICS) at the instants `epoch_seconds`.
 
-    A pure function: the value at an instant depends on that instant and the seed only.
+    A pure function: the value at an instant depends on that instant (to the second) and the seed
+    only, never on the other instants asked for.  `epoch_seconds` is flattened to one dimension.
     """
-    t = np.asarray(epoch_seconds)
-    if t.ndim != 1:
-        t = t.reshape(-1)
+    t = np.asarray(epoch_seconds).reshape(-1)
+    if t.dtype.kind not in "iuf":
+        raise ValueError(f"epoch_seconds must be numbers (seconds since 1970 UTC), not {t.dtype}")
+    if t.dtype.kind == "f" and not np.isfinite(t).all():
+        raise ValueError("epoch_seconds must be finite: found NaN or infinity")
     names = METRICS if metrics is None else tuple(metrics)
     unknown = [n for n in names if n not in METRICS]
     if unknown:

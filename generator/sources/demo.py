@@ -1,0 +1,165 @@
+"""The `demo` source: the built-in simulated heat pump, read like a database would be.
+
+It samples generator.simulator on the absolute 30 s grid (every multiple of SAMPLE_SECONDS since the
+epoch) and aggregates into the window's buckets exactly as base.Source documents: temperatures mean
+(plus min/max bands), states and powers the plain mean of the samples (on a regular grid that *is* the
+time-weighted mean), codes the last sample.  A sample at grid time g belongs to the bucket holding g,
+so a bucket [a, b) holds the grid points a ≤ g < b.  Because the simulator is a pure function of
+absolute time, two windows that cover the same moments give the same samples and the same means of
+aligned buckets (the 1h and the 24h files agree), whatever the window's end or resolution.
+
+Work is done in chunks of whole buckets (about CHUNK_SAMPLES samples each) so memory stays bounded
+however long the window is; daily buckets are local days of 23–25 h, handled by reducing between the
+grid indices of the bucket edges (np.add.reduceat), not by resampling.
+
+The simulator answers for any moment, past or future; the generator only asks up to "now".
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from generator import simulator
+from generator.errors import ConfigError
+from generator.metrics import BY_NAME, Kind
+from generator.ranges import Window
+from generator.sources.base import Latest, band_column
+
+CHUNK_SAMPLES = 1 << 15          # ~11 days of 30 s samples: small arrays stay in cache
+_NS = 1_000_000_000
+_STEP_NS = simulator.SAMPLE_SECONDS * _NS
+
+METRICS: tuple[str, ...] = simulator.METRICS
+CHANGE_METRICS: tuple[str, ...] = tuple(m for m in METRICS if BY_NAME[m].kind in (Kind.STATE, Kind.CODE))
+
+
+def _utc(ts: pd.Timestamp) -> pd.Timestamp:
+    ts = pd.Timestamp(ts)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _ns(ts: pd.Timestamp) -> int:
+    return int(_utc(ts).as_unit("ns").value)
+
+
+def _first_grid_at_or_after(ns: np.ndarray) -> np.ndarray:
+    """Grid index (epoch seconds ÷ 30) of the first sample at or after each instant."""
+    return -((-np.asarray(ns, dtype=np.int64)) // _STEP_NS)
+
+
+def _grid_times(first: int, count: int) -> np.ndarray:
+    return (first + np.arange(count, dtype=np.int64)) * simulator.SAMPLE_SECONDS
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, float, np.integer)) or seed < 0 or seed != int(seed):
+        raise ConfigError([f"source.seed: {seed!r} is not a whole number ≥ 0; use e.g. 1"])
+    return int(seed)
+
+
+class DemoSource:
+    """A Source (generator/sources/base.py) backed by the simulator; needs nothing installed."""
+
+    kind = "demo"
+
+    def __init__(self, seed: int = 1, clock: Callable[[], pd.Timestamp] | None = None):
+        self.seed = _check_seed(seed)
+        self._clock = clock
+        self.query_count = 0
+
+    # --- series ----------------------------------------------------------------------------------
+    def series(self, window: Window, bands: bool) -> pd.DataFrame:
+        self.query_count += 1
+        edges = window.edges()
+        index = pd.DatetimeIndex(edges[:-1])
+        columns = list(METRICS)
+        if bands:
+            columns += [band_column(m, w) for m in METRICS if BY_NAME[m].kind is Kind.TEMPERATURE
+                        for w in ("min", "max")]
+        out = {c: np.full(len(index), np.nan) for c in columns}
+        if len(index) > 0:
+            grid = _first_grid_at_or_after(edges.as_unit("ns").asi8)  # bucket b: grid[b] ≤ g < grid[b+1]
+            for b0, b1 in self._chunks(grid):
+                self._aggregate(grid, b0, b1, bands, out)
+        return pd.DataFrame(out, index=index, columns=columns)
+
+    @staticmethod
+    def _chunks(grid: np.ndarray) -> list[tuple[int, int]]:
+        """Runs of whole buckets [b0, b1) holding about CHUNK_SAMPLES samples each."""
+        chunk_of = (grid[:-1] - grid[0]) // CHUNK_SAMPLES
+        cuts = np.flatnonzero(np.diff(chunk_of)) + 1
+        bounds = np.concatenate(([0], cuts, [len(grid) - 1]))
+        return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def _aggregate(self, grid: np.ndarray, b0: int, b1: int, bands: bool, out: dict[str, np.ndarray]) -> None:
+        first, last = int(grid[b0]), int(grid[b1])
+        if last <= first:
+            return
+        samples = simulator.sample(_grid_times(first, last - first), self.seed)
+        starts = grid[b0:b1] - first
+        counts = grid[b0 + 1:b1 + 1] - grid[b0:b1]
+        filled = counts > 0  # a bucket shorter than a sample step may hold none: it stays NaN
+        rows = np.arange(b0, b1)[filled]
+        at, n = starts[filled], counts[filled]
+        for name, x in samples.items():
+            kind = BY_NAME[name].kind
+            if kind is Kind.CODE:
+                out[name][rows] = x[at + n - 1]
+                continue
+            out[name][rows] = np.add.reduceat(x, at) / n
+            if bands and kind is Kind.TEMPERATURE:
+                out[band_column(name, "min")][rows] = np.minimum.reduceat(x, at)
+                out[band_column(name, "max")][rows] = np.maximum.reduceat(x, at)
+
+    # --- state changes ---------------------------------------------------------------------------
+    def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
+        self.query_count += 1
+        asked = set(metrics)
+        wanted = [m for m in CHANGE_METRICS if m in asked]
+        if not wanted:
+            return {}
+        start_ns, end_ns = _ns(window.start), _ns(window.end)
+        first = int(start_ns // _STEP_NS)                   # the sample in force at window.start
+        last = int(_first_grid_at_or_after(np.array([end_ns]))[0])
+        last = max(last, first + 1)
+        times: dict[str, list[np.ndarray]] = {m: [] for m in wanted}
+        values: dict[str, list[np.ndarray]] = {m: [] for m in wanted}
+        previous: dict[str, float] = {}
+        for c0 in range(first, last, CHUNK_SAMPLES * 4):  # states are cheap: bigger chunks
+            t = _grid_times(c0, min(CHUNK_SAMPLES * 4, last - c0))
+            for name, x in simulator.sample(t, self.seed, wanted).items():
+                if name not in previous:
+                    keep = np.concatenate(([True], x[1:] != x[:-1]))
+                else:
+                    keep = np.concatenate(([x[0] != previous[name]], x[1:] != x[:-1]))
+                previous[name] = float(x[-1])
+                times[name].append(t[keep])
+                values[name].append(x[keep])
+        result: dict[str, pd.Series] = {}
+        for name in wanted:
+            t = np.concatenate(times[name]).astype(np.int64) * _NS
+            t[0] = start_ns  # the value in force at the start is stamped window.start
+            index = pd.DatetimeIndex(pd.to_datetime(t, unit="ns", utc=True))
+            result[name] = pd.Series(np.concatenate(values[name]), index=index, name=name)
+        return result
+
+    # --- latest ----------------------------------------------------------------------------------
+    def latest(self) -> Latest:
+        self.query_count += 1
+        now = _utc(self._clock()) if self._clock is not None else pd.Timestamp.now(tz="UTC")
+        grid_s = (_ns(now) // _STEP_NS) * simulator.SAMPLE_SECONDS
+        samples = simulator.sample(np.array([grid_s], dtype=np.int64), self.seed)
+        values = {name: float(x[0]) for name, x in samples.items()}
+        code = int(values["alarm_code"])
+        since: dict[int, pd.Timestamp] = {}
+        if code:
+            for ev in simulator.alarm_events(grid_s, grid_s + 1, self.seed):
+                if ev.code == code:
+                    since[code] = pd.Timestamp(ev.start, unit="s", tz="UTC")
+        return Latest(at=pd.Timestamp(grid_s, unit="s", tz="UTC"), values=values,
+                      alarm_codes=(code,) if code else (), alarm_since=since)
+
+    def close(self) -> None:
+        """Nothing to release."""

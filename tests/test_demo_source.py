@@ -1,0 +1,224 @@
+"""The demo source: the simulator read through the Source contract (generator/sources/demo.py)."""
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator import simulator
+from generator.errors import ConfigError
+from generator.metrics import BY_NAME, Kind
+from generator.ranges import BY_KEY, RANGES, window_for
+from generator.simulator import SAMPLE_SECONDS
+from generator.sources.base import band_column
+from generator.sources.demo import DemoSource
+
+TZ = "Europe/Stockholm"
+NOW = pd.Timestamp("2025-11-03 09:41:17", tz="UTC")  # after both 2025 DST changes
+
+
+def window(key: str, now: pd.Timestamp = NOW):
+    return window_for(BY_KEY[key], now.to_pydatetime(), TZ)
+
+
+def grid_samples(start: pd.Timestamp, end: pd.Timestamp, seed: int = 1, metrics=None) -> dict[str, np.ndarray]:
+    """The simulator's samples on the 30 s grid points in [start, end)."""
+    t = np.arange(int(start.timestamp()), int(end.timestamp()), SAMPLE_SECONDS)
+    return simulator.sample(t, seed, metrics)
+
+
+@pytest.fixture(scope="module")
+def source() -> DemoSource:
+    return DemoSource(seed=1)
+
+
+# --- the contract ----------------------------------------------------------------------------------
+def test_kind_is_demo(source):
+    assert source.kind == "demo"
+
+
+def test_every_method_call_counts_as_one_query():
+    src = DemoSource(seed=1, clock=lambda: NOW)
+    src.series(window("1h"), bands=False)
+    src.state_changes(window("1h"), ["compressor_on", "switch_valve"])
+    src.latest()
+    assert src.query_count == 3
+
+
+@pytest.mark.parametrize("spec", RANGES, ids=lambda r: r.key)
+def test_series_has_a_row_for_every_bucket_start(source, spec):
+    w = window_for(spec, NOW.to_pydatetime(), TZ)
+    frame = source.series(w, bands=spec.bands)
+    assert frame.index.equals(w.edges()[:-1])
+    assert not frame.isna().any().any()
+
+
+def test_series_speaks_canonical_names_with_bands_for_temperatures(source):
+    frame = source.series(window("30d"), bands=True)
+    temperatures = [m for m in simulator.METRICS if BY_NAME[m].kind is Kind.TEMPERATURE]
+    assert set(frame.columns) == set(simulator.METRICS) | {
+        band_column(m, w) for m in temperatures for w in ("min", "max")}
+    for m in temperatures:  # (a mean of equal samples may differ from them in the last bit)
+        assert (frame[band_column(m, "min")] <= frame[m] + 1e-9).all()
+        assert (frame[m] <= frame[band_column(m, "max")] + 1e-9).all()
+        assert (frame[band_column(m, "min")] < frame[band_column(m, "max")]).any()
+    assert set(source.series(window("24h"), bands=False).columns) == set(simulator.METRICS)
+
+
+def test_a_bad_seed_is_a_config_error_naming_the_key():
+    for bad in (-1, 1.5, "one"):
+        with pytest.raises(ConfigError, match="source.seed"):
+            DemoSource(seed=bad)
+
+
+# --- aggregation -----------------------------------------------------------------------------------
+def test_buckets_are_plain_means_of_the_grid_samples(source):
+    w = window("7d")
+    frame = source.series(w, bands=False)
+    edges = w.edges()
+    for b in (0, 333, len(frame) - 1):
+        samples = grid_samples(edges[b], edges[b + 1])
+        for name in ("supply_temp", "compressor_on", "power_electric", "heat_output"):
+            assert frame[name].iloc[b] == pytest.approx(samples[name].mean(), rel=1e-12), name
+
+
+def test_a_1h_bucket_is_the_sample_itself(source):
+    w = window("1h")
+    frame = source.series(w, bands=False)
+    samples = grid_samples(w.start, w.end)
+    for name in simulator.METRICS:
+        np.testing.assert_array_equal(frame[name].to_numpy(), samples[name], err_msg=name)
+
+
+def test_the_1h_and_the_24h_files_agree(source):
+    one_hour = source.series(window("1h"), bands=False)
+    day = source.series(window("24h"), bands=False)
+    # Each 2-minute bucket of the 24h window is the mean of the four 30 s buckets of the 1h window.
+    groups = one_hour.groupby(one_hour.index.floor("2min"))
+    whole = groups.size() == 4  # the 1h window may begin inside a 2-minute bucket
+    per_2min = groups.mean()[whole]
+    common = per_2min.index.intersection(day.index)
+    assert len(common) >= 29
+    pd.testing.assert_frame_equal(per_2min.loc[common], day.loc[common], rtol=1e-12, check_freq=False)
+
+
+def test_overlapping_windows_give_the_same_buckets(source):
+    earlier = source.series(window("24h", NOW - pd.Timedelta("3h")), bands=False)
+    later = source.series(window("24h"), bands=False)
+    common = earlier.index.intersection(later.index)
+    assert len(common) == 720 - 90
+    pd.testing.assert_frame_equal(earlier.loc[common], later.loc[common])
+
+
+def test_the_alarm_code_of_a_bucket_is_its_last_sample(source):
+    event = simulator.alarm_events(NOW.timestamp() - 365 * 86400, NOW.timestamp(), seed=1)[-1]
+    end = pd.Timestamp(event.end, unit="s", tz="UTC")
+    frame = source.series(window("1h", end + pd.Timedelta("10min")), bands=False)
+    assert frame["alarm_code"].loc[end - pd.Timedelta("30s")] == simulator.ALARM_LOW_BRINE_FLOW
+    assert frame["alarm_code"].loc[end] == 0
+    assert frame["alarm_active"].loc[end - pd.Timedelta("30s")] == 1
+
+
+def test_the_365d_window_has_local_days_of_23_and_25_hours(source):
+    w = window("365d")
+    frame = source.series(w, bands=True)
+    hours = pd.Series(w.edges()).diff().dropna().dt.total_seconds() / 3600
+    assert set(hours.unique()) == {23.0, 24.0, 25.0}
+    assert len(frame) == 365
+    # The 23-hour day's value is the mean of exactly that day's samples.
+    short = int(np.flatnonzero(hours.to_numpy() == 23.0)[0])
+    edges = w.edges()
+    samples = grid_samples(edges[short], edges[short + 1], metrics=("outdoor_temp",))
+    assert samples["outdoor_temp"].size == 23 * 120
+    assert frame["outdoor_temp"].iloc[short] == pytest.approx(samples["outdoor_temp"].mean(), rel=1e-12)
+
+
+def test_the_365d_window_is_fast_and_small(source):
+    w = window("365d")
+    source.series(w, bands=True)  # warm-up (imports, caches)
+    tracemalloc.start()
+    started = time.process_time()  # CPU time: other work on a shared machine does not count
+    source.series(w, bands=True)
+    seconds = time.process_time() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert seconds < 3.0  # loose: catches regressions on a shared machine; typical is far less
+    assert peak < 150e6
+
+
+# --- state changes ---------------------------------------------------------------------------------
+def test_state_changes_start_at_the_window_start_then_list_only_changes(source):
+    w = window("24h")
+    changes = source.state_changes(w, ["compressor_on", "switch_valve", "alarm_code", "outdoor_temp"])
+    assert set(changes) == {"compressor_on", "switch_valve", "alarm_code"}
+    for name, series in changes.items():
+        assert series.index[0] == w.start, name
+        assert (series.index[1:] > w.start).all() and (series.index < w.end).all()
+        assert (series.to_numpy()[1:] != series.to_numpy()[:-1]).all(), name
+
+
+def test_state_changes_are_exact_at_full_resolution(source):
+    w = window("24h")
+    series = source.state_changes(w, ["compressor_on"])["compressor_on"]
+    t = pd.date_range(w.start, w.end, freq="30s", inclusive="left")
+    rebuilt = series.reindex(t, method="ffill")
+    samples = grid_samples(w.start, w.end, metrics=("compressor_on",))["compressor_on"]
+    np.testing.assert_array_equal(rebuilt.to_numpy(), samples)
+
+
+def test_a_window_starting_between_grid_points_gets_the_value_in_force():
+    src = DemoSource(seed=1)
+    w = window("24h")
+    shifted = type(w)(w.start + pd.Timedelta("10s"), w.end, w.bucket, w.tz)
+    value = src.state_changes(shifted, ["compressor_on"])["compressor_on"]
+    assert value.index[0] == shifted.start
+    assert value.iloc[0] == grid_samples(w.start, w.start + pd.Timedelta("30s"))["compressor_on"][0]
+
+
+def test_compressor_cycles_counted_from_state_changes_are_realistic(source):
+    w = window("7d", pd.Timestamp("2025-01-20 00:00", tz="UTC"))
+    series = source.state_changes(w, ["compressor_on"])["compressor_on"]
+    on_at = series.index[series.to_numpy() == 1]
+    off_at = series.index[series.to_numpy() == 0]
+    lengths = [(off_at[off_at > s][0] - s).total_seconds() / 60 for s in on_at[on_at > w.start]
+               if (off_at > s).any()]
+    starts_per_day = len(on_at[on_at > w.start]) / 7
+    assert 5 <= starts_per_day <= 40
+    assert min(lengths) >= 10
+    assert np.mean([10 <= m <= 90 for m in lengths]) >= 0.9
+
+
+def test_hot_water_cycles_come_every_few_hours(source):
+    series = source.state_changes(window("7d"), ["switch_valve"])["switch_valve"]
+    starts = series.index[series.to_numpy() == 1]
+    gaps = pd.Series(starts).diff().dropna().dt.total_seconds() / 3600
+    assert 3.5 <= gaps.min() and gaps.max() <= 6.5
+
+
+# --- latest ----------------------------------------------------------------------------------------
+def test_latest_reads_the_newest_grid_point_of_the_clock():
+    src = DemoSource(seed=1, clock=lambda: NOW)
+    latest = src.latest()
+    assert latest.at == NOW.floor("30s")
+    expected = grid_samples(latest.at, latest.at + pd.Timedelta("30s"))
+    assert latest.values == {name: float(v[0]) for name, v in expected.items()}
+
+
+def test_latest_without_a_clock_uses_the_wall_clock():
+    before = pd.Timestamp.now(tz="UTC")
+    latest = DemoSource(seed=1).latest()
+    after = pd.Timestamp.now(tz="UTC")
+    assert before.floor("30s") <= latest.at <= after
+
+
+def test_latest_reports_an_active_alarm_and_since_when():
+    event = simulator.alarm_events(NOW.timestamp() - 365 * 86400, NOW.timestamp(), seed=1)[-1]
+    during = pd.Timestamp(event.start + 60, unit="s", tz="UTC")
+    latest = DemoSource(seed=1, clock=lambda: during).latest()
+    assert latest.alarm_codes == (simulator.ALARM_LOW_BRINE_FLOW,)
+    assert latest.alarm_since == {simulator.ALARM_LOW_BRINE_FLOW: pd.Timestamp(event.start, unit="s", tz="UTC")}
+    quiet = DemoSource(seed=1, clock=lambda: pd.Timestamp(event.end + 60, unit="s", tz="UTC")).latest()
+    assert quiet.alarm_codes == () and quiet.alarm_since == {}

@@ -1,0 +1,224 @@
+"""The simulated heat pump: a pure function of absolute time and a seed that behaves like a Swedish
+ground-source heat pump (generator/simulator.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator import simulator
+from generator.simulator import SAMPLE_SECONDS, sample
+
+
+def epoch(text: str) -> int:
+    return int(pd.Timestamp(text, tz="UTC").timestamp())
+
+
+def grid(start: str, days: float) -> np.ndarray:
+    t0 = epoch(start)
+    return np.arange(t0, t0 + int(days * 86400), SAMPLE_SECONDS, dtype=np.int64)
+
+
+def runs(on: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start index, length in samples) of each complete on-period of a 0/1 array."""
+    edges = np.diff(on.astype(np.int8))
+    starts = np.flatnonzero(edges == 1) + 1
+    stops = np.flatnonzero(edges == -1) + 1
+    stops = stops[stops > starts[0]] if starts.size else stops[:0]
+    n = min(starts.size, stops.size)
+    return starts[:n], stops[:n] - starts[:n]
+
+
+@pytest.fixture(scope="module")
+def winter_week() -> dict[str, np.ndarray]:
+    return sample(grid("2025-01-13", 7), seed=1)
+
+
+@pytest.fixture(scope="module")
+def year() -> dict[str, np.ndarray]:
+    """July 2024 – June 2025, only the metrics the year-long checks need (keeps memory small)."""
+    return sample(grid("2024-07-01", 365), seed=1,
+                  metrics=("outdoor_temp", "brine_in_temp", "compressor_on", "aux_heater_on",
+                           "switch_valve", "alarm_code"))
+
+
+# --- a pure function of absolute time and a seed --------------------------------------------------
+def test_the_same_seed_gives_the_same_values():
+    t = grid("2025-02-01", 1)
+    a, b = sample(t, seed=7), sample(t, seed=7)
+    for name in simulator.METRICS:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_another_seed_gives_another_heat_pump():
+    t = grid("2025-02-01", 1)
+    a, b = sample(t, seed=1), sample(t, seed=2)
+    assert not np.array_equal(a["outdoor_temp"], b["outdoor_temp"])
+    assert not np.array_equal(a["compressor_on"], b["compressor_on"])
+
+
+def test_a_value_depends_only_on_its_own_instant():
+    # A two-day grid, sampled at once, in pieces, and at scattered single instants, agrees everywhere.
+    t = grid("2025-03-30", 2)
+    whole = sample(t, seed=3)
+    pieces = [sample(t[i:i + 997], seed=3) for i in range(0, t.size, 997)]
+    picks = np.random.default_rng(0).choice(t.size, 40, replace=False)
+    for name in simulator.METRICS:
+        np.testing.assert_array_equal(whole[name], np.concatenate([p[name] for p in pieces]), err_msg=name)
+        for i in picks:
+            assert sample(t[i:i + 1], seed=3)[name][0] == whole[name][i], (name, i)
+
+
+def test_only_the_metrics_asked_for_are_returned():
+    out = sample(grid("2025-01-01", 0.1), seed=1, metrics=("outdoor_temp", "compressor_on"))
+    assert set(out) == {"outdoor_temp", "compressor_on"}
+
+
+def test_instants_that_are_not_times_are_refused():
+    with pytest.raises(ValueError, match="finite"):
+        sample(np.array([1.7e9, np.nan]), seed=1)
+    with pytest.raises(ValueError, match="epoch_seconds"):
+        sample(np.array(["2025-01-01"]), seed=1)
+
+
+def test_an_unknown_metric_is_refused_by_name():
+    with pytest.raises(ValueError, match="no_such_metric"):
+        sample(grid("2025-01-01", 0.1), seed=1, metrics=("no_such_metric",))
+
+
+# --- climate ---------------------------------------------------------------------------------------
+def test_seasons_are_swedish():
+    jan = sample(grid("2025-01-01", 31), seed=1, metrics=("outdoor_temp",))["outdoor_temp"].mean()
+    jul = sample(grid("2025-07-01", 31), seed=1, metrics=("outdoor_temp",))["outdoor_temp"].mean()
+    assert -9.0 < jan < 1.0
+    assert 13.0 < jul < 21.0
+
+
+def test_afternoons_are_warmer_than_early_mornings():
+    t = grid("2025-06-01", 30)
+    out = sample(t, seed=1, metrics=("outdoor_temp",))["outdoor_temp"]
+    hour = (t % 86400) // 3600
+    assert out[(hour >= 12) & (hour < 15)].mean() > out[(hour >= 2) & (hour < 5)].mean() + 3.0
+
+
+def test_brine_falls_through_the_winter(year):
+    t = grid("2024-07-01", 365)
+    month = pd.to_datetime(t, unit="s").month
+    brine = year["brine_in_temp"]
+    assert brine[month == 10].mean() > brine[month == 12].mean() > brine[month == 3].mean()
+
+
+# --- physics ---------------------------------------------------------------------------------------
+def compressor_cop(s: dict[str, np.ndarray], on: np.ndarray) -> np.ndarray:
+    return (s["heat_output"][on] - s["aux_heater_power"][on]) / (s["power_electric"][on] - s["aux_heater_power"][on])
+
+
+def test_heat_is_electricity_times_the_cop_of_the_lift(winter_week):
+    s = winter_week
+    on = s["compressor_on"] == 1
+    from_lift = simulator.cop(s["supply_temp"][on], s["brine_in_temp"][on])
+    # The reported temperatures carry 0.1 K steps and sensor noise: the COP from them is within 2 %.
+    np.testing.assert_allclose(compressor_cop(s, on), from_lift, rtol=0.02)
+    # Energy balance: all heat is compressor heat (electricity × COP) plus add-heat (COP 1).
+    compressor_el = s["power_electric"] - s["aux_heater_power"]
+    expected = (compressor_el[on] * from_lift).sum() + s["aux_heater_power"].sum()
+    assert s["heat_output"].sum() == pytest.approx(expected, rel=0.01)
+
+
+def test_the_compressor_cop_stays_between_2_and_6(winter_week):
+    on = winter_week["compressor_on"] == 1
+    cop = compressor_cop(winter_week, on)
+    assert cop.min() >= 2.0 and cop.max() <= 6.0
+
+
+def test_a_winter_week_has_a_plausible_spf(winter_week):
+    spf = winter_week["heat_output"].sum() / winter_week["power_electric"].sum()
+    assert 2.5 < spf < 4.5
+
+
+def test_no_heat_and_no_electricity_while_everything_is_off(winter_week):
+    idle = (winter_week["compressor_on"] == 0) & (winter_week["aux_heater_on"] == 0)
+    assert idle.any()
+    assert not winter_week["power_electric"][idle].any()
+    assert not winter_week["heat_output"][idle].any()
+
+
+def test_the_valve_on_hot_water_means_the_compressor_runs(winter_week):
+    valve = winter_week["switch_valve"] == 1
+    assert valve.any()
+    assert (winter_week["compressor_on"][valve] == 1).all()
+
+
+def test_brine_out_is_colder_than_brine_in_while_running(winter_week):
+    on = winter_week["compressor_on"] == 1
+    assert (winter_week["brine_out_temp"][on] < winter_week["brine_in_temp"][on]).all()
+
+
+def test_supply_is_warmer_than_return_while_running(winter_week):
+    on = winter_week["compressor_on"] == 1
+    assert (winter_week["supply_temp"][on] > winter_week["return_temp"][on]).all()
+
+
+def test_supply_rises_while_running_and_falls_while_resting(winter_week):
+    s = winter_week
+    space = (s["switch_valve"] == 0)
+    on = (s["compressor_on"] == 1) & space
+    step = np.diff(s["supply_temp"])
+    both_on, both_off = on[1:] & on[:-1], (~on[1:] & ~on[:-1]) & space[1:] & space[:-1]
+    assert step[both_on].mean() > 0.0 > step[both_off].mean()
+    # A sawtooth, not a flat line: several kelvin between the low and the high of an hour.
+    hourly = s["supply_temp"][: s["supply_temp"].size // 120 * 120].reshape(-1, 120)
+    assert np.median(hourly.max(axis=1) - hourly.min(axis=1)) > 3.0
+
+
+def test_add_heat_runs_only_on_cold_days(year):
+    aux = year["aux_heater_on"] == 1
+    assert aux.any(), "a Swedish winter should need some add-heat"
+    assert year["outdoor_temp"][aux].max() < 0.0
+    assert year["outdoor_temp"][aux].mean() < -8.0
+
+
+# --- cycles ----------------------------------------------------------------------------------------
+def test_hot_water_is_made_every_few_hours_for_20_to_40_minutes(winter_week):
+    starts, lengths = runs(winter_week["switch_valve"])
+    hours_between = np.diff(starts) * SAMPLE_SECONDS / 3600
+    assert 4 * 7 <= starts.size <= 6 * 7
+    assert hours_between.min() >= 3.5 and hours_between.max() <= 6.5
+    minutes = lengths * SAMPLE_SECONDS / 60
+    assert minutes.min() >= 20 and minutes.max() <= 40
+
+
+def test_the_hot_water_tank_swings_between_about_45_and_52(winter_week):
+    hw = winter_week["hot_water_temp"]
+    assert 43.5 <= hw.min() <= 47.0
+    assert 51.0 <= hw.max() <= 53.0
+    starts, lengths = runs(winter_week["switch_valve"])
+    # Each charge heats the tank: warmer at its end than at its start.
+    assert (hw[starts + lengths - 1] > hw[starts] + 3.0).all()
+
+
+def test_compressor_runs_have_realistic_lengths(winter_week):
+    _, lengths = runs(winter_week["compressor_on"])
+    minutes = lengths * SAMPLE_SECONDS / 60
+    assert minutes.min() >= 10
+    assert np.mean((minutes >= 10) & (minutes <= 90)) >= 0.9
+    assert 5 <= minutes.size / 7 <= 40  # starts a day
+
+
+# --- alarms ----------------------------------------------------------------------------------------
+def test_alarms_are_rare_short_and_stop_the_compressor(year):
+    code = year["alarm_code"]
+    starts, lengths = runs(code != 0)
+    assert 1 <= starts.size <= 12
+    assert set(np.unique(code)) == {0, simulator.ALARM_LOW_BRINE_FLOW}
+    minutes = lengths * SAMPLE_SECONDS / 60
+    assert minutes.min() >= 10 and minutes.max() <= 45
+    assert not year["compressor_on"][code != 0].any()
+
+
+def test_alarm_events_match_the_sampled_alarm_code(year):
+    t = grid("2024-07-01", 365)
+    events = simulator.alarm_events(t[0], t[-1] + SAMPLE_SECONDS, seed=1)
+    starts, lengths = runs(year["alarm_code"] != 0)
+    assert [e.start for e in events] == list(t[starts])
+    assert [e.end for e in events] == list(t[starts + lengths])
