@@ -1,0 +1,94 @@
+"""Benchmark: every range on a real influxd holding 30 days of 10-second data for 15 metrics.
+
+    .venv/bin/python bench/bench_influx.py [--days 30] [--step 10]
+
+Starts its own influxd (Debian's influxdb 1.6.7) in a temp dir on free ports, loads line protocol in
+batches of 50,000 lines, then times series(), state_changes() and latest() of the influxql source for
+each range and prints the time and the points returned.  The target is under 1 s per range.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from generator.ranges import RANGES, window_for  # noqa: E402
+from generator.sources.influxql import Connection, InfluxQLSource  # noqa: E402
+from providers import load_provider  # noqa: E402
+from tests.influxd import Influxd  # noqa: E402
+
+TEMPS = ("outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "hot_water_temp", "brine_in_temp",
+         "brine_out_temp")
+STATES = ("compressor_on", "aux_heater_on", "switch_valve")
+POWERS = ("power_electric", "aux_heater_power")
+COUNTERS = ("energy_electric", "compressor_starts_total")
+CODES = ("alarm_code",)
+METRICS = TEMPS + STATES + POWERS + COUNTERS + CODES  # 15, generic (canonical) names
+
+
+def lines(start: int, end: int, step: int) -> Iterator[str]:
+    energy, starts, was_on = 0.0, 0, 0
+    for t in range(start, end, step):
+        on = 1 if (t // 600) % 3 != 0 else 0          # 20 min on, 10 min off
+        hot = 1 if (t // 3600) % 6 == 0 and on else 0  # one hour in six on hot water
+        aux = 1 if (t // 86400) % 5 == 0 and on else 0
+        power = 2000.0 * on + 3000.0 * aux + 30.0
+        energy += power * step / 3.6e6
+        starts += 1 if on and not was_on else 0
+        was_on = on
+        values = {m: round(20 + 10 * math.sin(t / 3600 + i), 1) for i, m in enumerate(TEMPS)}
+        values.update(compressor_on=on, aux_heater_on=aux, switch_valve=hot, power_electric=power,
+                      aux_heater_power=3000.0 * aux, energy_electric=round(energy, 3),
+                      compressor_starts_total=starts, alarm_code=0)
+        for name in METRICS:
+            yield f"heatpump,name={name} value={values[name]} {t}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--step", type=int, default=10, help="seconds between samples")
+    args = parser.parse_args()
+    end = int(time.time()) // 60 * 60
+    start = end - args.days * 86400
+    with tempfile.TemporaryDirectory(prefix="bench-influx-") as tmp, Influxd(Path(tmp)) as db:
+        db.create_database("bench")
+        began = time.perf_counter()
+        count = db.write("bench", lines(start, end, args.step), precision="s", batch=50_000)
+        load_s = time.perf_counter() - began
+        print(f"loaded {count:,} points ({args.days} d × {len(METRICS)} metrics every {args.step} s) "
+              f"in {load_s:.1f} s ({count / load_s:,.0f} points/s)")
+        time.sleep(12)  # let the cache snapshot to TSM, as on a server that has been running a while
+        src = InfluxQLSource(Connection(db.url, "bench", None, None, None, None, 120.0), load_provider("generic"))
+        now = pd.Timestamp(end, unit="s", tz="UTC").to_pydatetime()
+        print(f"{'range':>6} {'buckets':>8} {'series s':>9} {'points':>8} {'changes s':>10} {'changes':>8} {'requests':>9}")
+        for spec in RANGES:
+            window = window_for(spec, now, "Europe/Stockholm")
+            q0 = src.query_count
+            t0 = time.perf_counter()
+            frame = src.series(window, spec.bands)
+            t1 = time.perf_counter()
+            changes = src.state_changes(window, STATES + CODES)
+            t2 = time.perf_counter()
+            points = int(frame.notna().sum().sum())
+            n_changes = sum(len(s) for s in changes.values())
+            print(f"{spec.key:>6} {len(frame):>8} {t1 - t0:>9.3f} {points:>8} {t2 - t1:>10.3f} {n_changes:>8} "
+                  f"{src.query_count - q0:>9}")
+        t0 = time.perf_counter()
+        latest = src.latest()
+        print(f"latest: {(time.perf_counter() - t0) * 1000:.0f} ms, newest sample {latest.at}, "
+              f"{len(latest.values)} values")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Choosing the source a configuration asks for: demo, influxql or flux."""
+from __future__ import annotations
+
+from generator.config import Config
+from generator.errors import ConfigError
+from generator.sources.base import Source
+
+
+def make_source(cfg: Config) -> Source:
+    """The Source of cfg["source.kind"]; database sources load the provider to know what to query."""
+    kind = cfg["source.kind"]
+    if kind == "demo":
+        from generator.sources.demo import DemoSource
+
+        return DemoSource(seed=cfg["source.seed"])
+    from providers import load_provider
+
+    provider = load_provider(cfg["provider"])
+    if kind == "influxql":
+        from generator.sources.influxql import Connection, InfluxQLSource
+
+        conn = Connection(url=cfg["source.url"], database=cfg["source.database"],
+                          retention_policy=cfg["source.retention_policy"] or None,
+                          username=cfg["source.username"], password=cfg["source.password"],
+                          token=cfg.token(), timeout_s=float(cfg["source.timeout_s"]))
+        try:
+            return InfluxQLSource(conn, provider, cfg["source.measurement"], cfg["source.tag"], cfg["source.field"])
+        except ValueError as exc:
+            raise ConfigError([f"source: {exc}; use plain names in source.measurement, source.tag, source.field"]) from None
+    if kind == "flux":
+        from generator.sources.flux import FluxSource
+
+        try:
+            return FluxSource(url=cfg["source.url"], token=cfg.token() or "", org=cfg["source.org"],
+                              bucket=cfg["source.bucket"], provider=provider,
+                              measurement=cfg["source.measurement"], tag=cfg["source.tag"],
+                              field=cfg["source.field"], timeout_s=float(cfg["source.timeout_s"]))
+        except ValueError as exc:
+            raise ConfigError([f"source: {exc}; use plain names in source.measurement, source.tag, source.field, source.bucket"]) from None
+    raise ConfigError([f"source.kind: {kind!r} is not known; use one of: demo, influxql, flux"])

@@ -1,0 +1,260 @@
+"""The flux source through influxdb-client against a local HTTP server (real sockets) that answers
+/api/v2/query with annotated CSV synthesized to the documented format.  No 2.x server runs here, so what
+the server computes (aggregateWindow, timeWeightedAvg) is given; the tests check the script asks for it
+and that the answers are placed, mapped and combined correctly."""
+from __future__ import annotations
+
+import csv
+import http.server
+import io
+import json
+import re
+import socket
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator.errors import SourceError
+from generator.ranges import Window
+from generator.sources.flux import FluxSource, flux_string
+from providers import load_provider
+from tests.influxd import free_port
+
+TOKEN = "flux-token-very-secret"
+FIXTURES = Path(__file__).parent / "fixtures" / "flux"
+T0 = pd.Timestamp("2024-05-01T00:00Z")
+WINDOW = Window(T0 + pd.Timedelta(hours=1), T0 + pd.Timedelta(hours=3), "30min", "Europe/Stockholm")
+Rows = dict[str, list[tuple[pd.Timestamp, object]]]
+
+
+def annotated_csv(result: str, tables: Rows, tag: str = "name") -> str:
+    """One result block as InfluxDB 2.x writes it after keep(columns: [_time, _value, tag])."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    if result == "held":
+        w.writerows([["#datatype", "string", "long", "string"], ["#group", "false", "false", "false"],
+                     ["#default", result, "", ""], ["", "result", "table", "_value"]])
+        for raw in tables:
+            w.writerow(["", "", "0", raw])
+    else:
+        w.writerows([["#datatype", "string", "long", "dateTime:RFC3339", "double", "string"],
+                     ["#group", "false", "false", "false", "false", "true"],
+                     ["#default", result, "", "", "", ""], ["", "result", "table", "_time", "_value", tag]])
+        for i, (raw, rows) in enumerate(tables.items()):
+            for t, v in rows:
+                w.writerow(["", "", str(i), pd.Timestamp(t).strftime("%Y-%m-%dT%H:%M:%SZ"), v, raw])
+    return out.getvalue() + "\r\n"
+
+
+class Replay:
+    """What the fake server answers: per yield name, the tables; plus every script it received."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, Rows] = {}
+        self.scripts: list[str] = []
+        self.raw_body: bytes | None = None  # answer this verbatim instead
+        self.buckets = {"hp"}
+        self.delay_forever = False
+
+
+@pytest.fixture()
+def replay() -> Iterator[tuple[Replay, str]]:
+    state = Replay()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length", 0))
+            body = json.loads(self.rfile.read(length) or b"{}")
+            script = body.get("query", "")
+            state.scripts.append(script)
+            if state.delay_forever:
+                threading.Event().wait(3)
+                return
+            if self.headers.get("Authorization") != f"Token {TOKEN}":
+                return self._json(401, {"code": "unauthorized", "message": "unauthorized access"})
+            bucket = re.search(r'from\(bucket: "([^"]*)"\)|schema.tagValues\(bucket: "([^"]*)"', script)
+            name = next(g for g in bucket.groups() if g is not None) if bucket else "hp"
+            if name not in state.buckets:
+                return self._json(404, {"code": "not found", "message": f'failed to initialize execute state: could not find bucket "{name}"'})
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv; charset=utf-8")
+            self.end_headers()
+            if state.raw_body is not None:
+                self.wfile.write(state.raw_body)
+                return
+            for result in re.findall(r'yield\(name: "([^"]+)"\)', script):
+                self.wfile.write(annotated_csv(result, state.answers.get(result, {})).encode())
+
+        def _json(self, code: int, payload: dict) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps(payload).encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def flux(url: str, provider: str = "generic", token: str = TOKEN, bucket: str = "hp", timeout_s: float = 5.0) -> FluxSource:
+    return FluxSource(url=url, token=token, org="home", bucket=bucket, provider=load_provider(provider),
+                      timeout_s=timeout_s)
+
+
+def buckets(window: Window) -> pd.DatetimeIndex:
+    return window.edges()[:-1]
+
+
+# --- series --------------------------------------------------------------------------------------------
+def test_series_places_server_aggregates_in_their_buckets(replay):
+    state, url = replay
+    b = buckets(WINDOW)
+    state.answers = {
+        "held": {"outdoor_temp": [], "compressor_on": [], "energy_electric": []},
+        "mean": {"outdoor_temp": [(b[0], 4.0), (b[1], 5.0), (b[3], 7.0)]},   # b[2] is a gap
+        "min": {"outdoor_temp": [(b[0], 3.0), (b[1], 4.5), (b[3], 6.0)]},
+        "max": {"outdoor_temp": [(b[0], 5.0), (b[1], 5.5), (b[3], 8.0)]},
+        "time_weighted": {"compressor_on": [(b[0], 0.25), (b[1], 0.5), (b[3], 1.0)]},
+        "last": {"energy_electric": [(b[0], 100.5), (b[1], 101.0), (b[3], 102.25)]},
+    }
+    src = flux(url)
+    frame = src.series(WINDOW, bands=True)
+    assert list(frame.index) == list(b)
+    assert frame["outdoor_temp"].tolist()[:2] == [4.0, 5.0] and np.isnan(frame["outdoor_temp"].iloc[2])
+    assert frame["outdoor_temp:min"].iloc[3] == 6.0 and frame["outdoor_temp:max"].iloc[3] == 8.0
+    assert frame["compressor_on"].iloc[1] == 0.5 and np.isnan(frame["compressor_on"].iloc[2])
+    assert frame["energy_electric"].iloc[3] == 102.25
+    assert "heat_output" not in frame  # not held by the bucket
+    assert src.query_count == 1 and len(state.scripts) == 1
+
+
+def test_series_script_aggregates_in_the_server(replay):
+    state, url = replay
+    state.answers = {"held": {"outdoor_temp": []}}
+    flux(url).series(WINDOW, bands=True)
+    script = state.scripts[-1]
+    assert "aggregateWindow(every: 1800000ms, offset: 0ms, fn: mean, createEmpty: false" in script
+    assert "timeWeightedAvg(unit: 1s)" in script and "fn: last" in script and "fn: max" in script
+    assert 'range(start: 2024-05-01T01:00:00.000Z, stop: 2024-05-01T03:00:00.000Z)' in script
+
+
+def test_daily_buckets_use_local_days(replay):
+    state, url = replay
+    window = Window(pd.Timestamp("2024-03-30", tz="Europe/Stockholm").tz_convert("UTC"),
+                    pd.Timestamp("2024-04-01", tz="Europe/Stockholm").tz_convert("UTC"), "1D", "Europe/Stockholm")
+    b = buckets(window)
+    state.answers = {"held": {"outdoor_temp": []}, "mean": {"outdoor_temp": [(b[0], 1.0), (b[1], 2.0)]}}
+    frame = flux(url).series(window, bands=False)
+    assert frame["outdoor_temp"].tolist() == [1.0, 2.0]
+    assert 'location: timezone.location(name: "Europe/Stockholm")' in state.scripts[-1]
+    assert 'import "timezone"' in state.scripts[-1]
+
+
+def test_full_column_answers_with_several_results_are_read(replay):
+    state, url = replay
+    state.raw_body = (FIXTURES / "series_mean_full_columns.csv").read_bytes()
+    frame = flux(url).series(WINDOW, bands=False)
+    assert frame["outdoor_temp"].iloc[0] == 4.25 and frame["outdoor_temp"].iloc[1] == 5.5
+    assert frame["supply_temp"].iloc[0] == 38.125
+
+
+def test_nibe_priority_share_comes_from_value_changes(replay):
+    state, url = replay
+    b = buckets(WINDOW)
+    prio = "prio-43086"
+    # Hot water (20) from 01:10 to 01:40, else heating (30); value before the window 30.
+    state.answers = {
+        "held": {prio: []},
+        "presence": {prio: [(t, 3) for t in b]},
+        "before": {prio: [(T0 + pd.Timedelta(minutes=50), 30.0)]},
+        "changes": {prio: [(b[0], 30.0), (b[0] + pd.Timedelta(minutes=10), 20.0), (b[0] + pd.Timedelta(minutes=40), 30.0)]},
+    }
+    frame = flux(url, "nibe").series(WINDOW, bands=False)
+    assert np.allclose(frame["switch_valve"].to_numpy(), [20 / 30, 10 / 30, 0.0, 0.0])
+
+
+# --- state changes, latest ----------------------------------------------------------------------------------
+def test_state_changes_rebuild_the_value_at_start_and_every_change(replay):
+    state, url = replay
+    state.answers = {
+        "before": {"compressor_on": [(WINDOW.start - pd.Timedelta(seconds=20), 1.0)]},
+        "changes": {"compressor_on": [(WINDOW.start + pd.Timedelta(seconds=5), 1.0),
+                                      (WINDOW.start + pd.Timedelta(minutes=7), 0.0),
+                                      (WINDOW.start + pd.Timedelta(minutes=31), 1.0)]},
+    }
+    src = flux(url)
+    got = src.state_changes(WINDOW, ["compressor_on"])["compressor_on"]
+    assert list(got.index) == [WINDOW.start, WINDOW.start + pd.Timedelta(minutes=7), WINDOW.start + pd.Timedelta(minutes=31)]
+    assert got.tolist() == [1.0, 0.0, 1.0]
+    script = state.scripts[-1]
+    assert "difference(columns: [\"_value\"], keepFirst: true)" in script and src.query_count == 1
+
+
+def test_latest_gives_values_alarm_and_newest_time(replay):
+    state, url = replay
+    newest = T0 + pd.Timedelta(hours=5, seconds=30)
+    state.answers = {"latest": {"outdoor_temp": [(T0 + pd.Timedelta(hours=5), -3.5)],
+                                "alarm_code": [(newest, 12.0)]}}
+    latest = flux(url).latest()
+    assert latest.at == newest and latest.values["outdoor_temp"] == -3.5 and latest.alarm_codes == (12,)
+
+
+# --- errors and escaping ---------------------------------------------------------------------------------------
+def failure(src: FluxSource) -> str:
+    with pytest.raises(SourceError) as err:
+        src.series(WINDOW, bands=False)
+    return str(err.value)
+
+
+def test_a_refused_token_is_a_source_error_without_the_token(replay):
+    _, url = replay
+    message = failure(flux(url, token="wrong-" + TOKEN))
+    assert "refused the token (HTTP 401)" in message and TOKEN not in message
+
+
+def test_an_unknown_bucket_is_a_source_error(replay):
+    _, url = replay
+    message = failure(flux(url, bucket="nope"))
+    assert "HTTP 404" in message and "source.bucket" in message and TOKEN not in message
+
+
+def test_an_unreachable_server_is_a_source_error():
+    message = failure(flux(f"http://127.0.0.1:{free_port()}"))
+    assert "cannot reach InfluxDB at http://127.0.0.1" in message and TOKEN not in message
+
+
+def test_a_server_that_does_not_answer_times_out(replay):
+    state, url = replay
+    state.delay_forever = True
+    message = failure(flux(url, timeout_s=0.5))
+    assert "did not answer in time" in message
+
+
+def test_an_answer_that_is_not_flux_csv_is_a_source_error(replay):
+    state, url = replay
+    state.raw_body = b"#datatype,string\n,result,table,_time\n,,0,not-a-time\n"
+    with pytest.raises(SourceError):
+        flux(url).series(WINDOW, bands=False)
+
+
+def test_names_enter_the_script_only_as_escaped_strings(replay):
+    state, url = replay
+    hostile = 'hp") |> drop() |> yield(name: "x'
+    state.buckets.add(hostile)
+    src = flux(url, bucket=hostile)
+    with pytest.raises(SourceError):
+        src.series(WINDOW, bands=False)  # the fake server cannot parse it either: we only check the script
+    assert flux_string(hostile) in state.scripts[-1]
+    assert flux_string('a${b}') == '"a\\${b}"'
+    assert flux_string('q"\\') == '"q\\"\\\\"'

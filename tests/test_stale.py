@@ -1,0 +1,118 @@
+"""When the database dies: keep the last good files, say so in the manifest, retry, recover by itself.
+
+A real influxd holds six hours of the simulator's samples in the existing-install layout; the test stops
+it and starts it again on the same port.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator import simulator
+from generator.build import make_context, run_once
+from generator.config import load_config
+from generator.site import bundle_missing
+from generator.sources.factory import make_source
+from tests.influxd import Influxd
+from tests.public_contract import validate_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.influxd,
+              pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")]
+
+
+def load_simulated_hours(db: Influxd, database: str, hours: int, end: datetime) -> None:
+    """The simulator's samples every 30 s, written as existing collectors write them."""
+    end_s = int(end.timestamp()) // 30 * 30
+    times = np.arange(end_s - hours * 3600, end_s + 1, 30)
+    values = simulator.sample(times, 1)
+    lines = [f"heatpump,name={metric} value={float(v)!r} {int(t) * 1000}"
+             for metric, column in values.items() for t, v in zip(times, column) if not np.isnan(v)]
+    db.create_database(database)
+    db.write(database, lines)
+
+
+def manifest(public: Path) -> dict:
+    return json.loads((public / "manifest.json").read_bytes())
+
+
+@pytest.fixture
+def setup(tmp_path):
+    db = Influxd(tmp_path / "influxd").start()
+    try:
+        now = datetime.now(timezone.utc)
+        load_simulated_hours(db, "hp", 6, now)
+        config = tmp_path / "config.yaml"
+        config.write_text(
+            f"source:\n  kind: influxql\n  url: {db.url}\n  database: hp\n  timeout_s: 2\n"
+            f"output:\n  public_dir: {tmp_path / 'public'}\nschedule:\n  interval_s: 1\n", encoding="utf-8")
+        yield db, config, tmp_path / "public"
+    finally:
+        db.stop()
+
+
+def fast_ranges(ctx):
+    """Ranges up to 24h: the six hours of data cover them, and the run stays quick."""
+    from generator.ranges import BY_KEY
+    return [BY_KEY[k] for k in ("1h", "6h", "24h")]
+
+
+def test_a_dead_database_keeps_the_last_good_files_marks_them_stale_and_recovery_clears_it(setup):
+    db, config, public = setup
+    ctx = make_context(load_config(config, {}), make_source(load_config(config, {})))
+    good = run_once(ctx, due=fast_ranges(ctx))
+    assert good.ok, good.errors
+    before = manifest(public)
+    assert not before["stale"]
+
+    db.stop()
+    failed = run_once(ctx, due=fast_ranges(ctx))
+    assert not failed.ok
+    stale = manifest(public)
+    assert stale["stale"] is True and stale["error"]
+    assert "127.0.0.1" in stale["error"] or "connect" in stale["error"].lower() or "refused" in stale["error"].lower()
+    for key in ("1h", "6h", "24h"):
+        assert stale["ranges"][key]["path"] == before["ranges"][key]["path"], "the last good file is kept"
+        assert (public / stale["ranges"][key]["path"]).exists()
+    validate_tree(public)
+    status = json.loads((public / "status.json").read_bytes())
+    assert status["ok"] is False and status["consecutive_failures"] == 1
+
+    db.start()
+    time.sleep(1.2)  # the first backoff step is schedule.interval_s
+    recovered = run_once(ctx)
+    assert recovered.ok, recovered.errors
+    after = manifest(public)
+    assert after["stale"] is False and after["error"] is None
+    assert not any(entry.get("stale") for entry in after["ranges"].values())
+
+
+def test_runs_during_the_backoff_do_not_query_the_source(setup):
+    db, config, public = setup
+    cfg = load_config(config, {}).with_values(schedule__interval_s=60)
+    ctx = make_context(cfg, make_source(cfg))
+    db.stop()
+    run_once(ctx, due=fast_ranges(ctx))
+    queries = ctx.source.query_count
+    again = run_once(ctx)
+    assert ctx.source.query_count == queries and not again.ok
+    assert manifest(public)["stale"] is True
+
+
+def test_generate_once_exits_1_when_the_source_fails_and_shows_no_secret(setup, tmp_path):
+    db, config, public = setup
+    db.stop()
+    text = config.read_text(encoding="utf-8").replace("  timeout_s: 2\n", "  timeout_s: 2\n  password: hunter2-secret\n  username: u\n")
+    config.write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "generate", "--once", "--config", str(config)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 1
+    assert "source failed" in result.stderr and "hunter2-secret" not in result.stderr + result.stdout
+    assert "hunter2-secret" not in (public / "manifest.json").read_text(encoding="utf-8")
