@@ -1,0 +1,123 @@
+// The chart cards: one ECharts instance per generated option, redrawn in place on updates so the
+// viewer keeps the zoom window and legend selection and the page neither flickers nor jumps.
+import { init } from './echarts.js';
+import { applyViewState, localizeOption, optionTitle, viewState } from './chart-options.js';
+
+export const CHART_KEYS = ['sankey', 'cop', 'runtime', 'temperature', 'performance', 'power', 'valve'];
+
+function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+export class ChartBoard {
+  constructor(container, { t, fmt, lang, theme, onExport }) {
+    Object.assign(this, { t, fmt, theme });
+    this.locale = lang === 'sv' ? 'SV' : 'EN';
+    this.cards = new Map();
+    this.resizer = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        // A zero-sized box (hidden, mid-layout) has nothing to draw into; ECharts' sankey even throws.
+        const { width, height } = entry.contentRect;
+        if (width > 0 && height > 0) this.cards.get(entry.target.dataset.chartCanvas)?.chart?.resize();
+      }
+    });
+    for (const key of CHART_KEYS) {
+      const card = element('article', 'card chart-card');
+      card.dataset.chart = key;
+      card.dataset.state = 'loading';
+      // The generated option draws its own title and subtitle; the heading is for screen readers.
+      const head = element('header', 'chart-head');
+      const title = element('h2', 'visually-hidden', t.charts[key]);
+      const exportButton = element('button', 'small-button export-button', 'PNG');
+      exportButton.type = 'button';
+      exportButton.dataset.export = key;
+      exportButton.title = `${t.exportPng}: ${t.charts[key]}`;
+      exportButton.setAttribute('aria-label', exportButton.title);
+      exportButton.disabled = true;
+      exportButton.addEventListener('click', () => onExport(key));
+      head.append(title, exportButton);
+      const body = element('div', 'chart-body');
+      const canvas = element('div', 'chart-canvas');
+      canvas.dataset.chartCanvas = key;
+      const placeholder = element('div', 'chart-placeholder', t.loading);
+      body.append(canvas, placeholder);
+      card.append(head, body);
+      container.append(card);
+      this.cards.set(key, { card, title, canvas, placeholder, exportButton, chart: null, range: null });
+    }
+  }
+
+  /** Draws (or redraws) one chart; `range` decides whether the zoom window carries over. */
+  draw(key, option, { range, hash, spanMs }) {
+    const slot = this.cards.get(key);
+    if (!slot) return;
+    slot.title.textContent = optionTitle(option) || this.t.charts[key];
+    slot.card.dataset.hash = hash;
+    if (!option || typeof option !== 'object' || option._empty) {
+      this.showPlaceholder(key, this.t.noData, 'empty');
+      slot.range = range;
+      return;
+    }
+    const prepared = localizeOption(option, this.fmt, spanMs);
+    const sameRange = slot.chart !== null && slot.range === range;
+    if (slot.chart) applyViewState(prepared, viewState(slot.chart), { keepZoom: sameRange });
+    if (!slot.chart) {
+      slot.chart = init(slot.canvas, this.echartsTheme(), { renderer: 'canvas', locale: this.locale });
+      slot.chart.on('finished', () => { slot.card.dataset.drawn = '1'; });
+      this.resizer.observe(slot.canvas);
+    }
+    // Same range: merge so the view stays put; series and datasets are replaced so none linger.
+    // Another range: start afresh, its axes and zoom have nothing to do with the old ones.
+    if (sameRange) slot.chart.setOption(prepared, { replaceMerge: ['series', 'dataset'] });
+    else slot.chart.setOption(prepared, { notMerge: true });
+    slot.range = range;
+    slot.card.dataset.state = 'drawn';
+    slot.exportButton.disabled = false;
+  }
+
+  showPlaceholder(key, text, state) {
+    const slot = this.cards.get(key);
+    slot.placeholder.textContent = text;
+    slot.card.dataset.state = state;
+    delete slot.card.dataset.drawn;
+    slot.exportButton.disabled = true;
+    if (slot.chart) {
+      this.resizer.unobserve(slot.canvas);
+      slot.chart.dispose();
+      slot.chart = null;
+    }
+  }
+
+  /** Loading placeholders on every chart that has nothing drawn yet. */
+  showLoading() {
+    for (const [key, slot] of this.cards) if (!slot.chart) this.showPlaceholder(key, this.t.loading, 'loading');
+  }
+
+  showAllEmpty() {
+    for (const key of this.cards.keys()) this.showPlaceholder(key, this.t.noData, 'empty');
+  }
+
+  echartsTheme() {
+    return this.theme === 'dark' ? 'dark' : 'default';
+  }
+
+  setTheme(theme) {
+    this.theme = theme;
+    for (const slot of this.cards.values()) slot.chart?.setTheme(this.echartsTheme());
+  }
+
+  chart(key) {
+    return this.cards.get(key)?.chart || null;
+  }
+
+  /** A PNG of the chart as drawn, on the card's own background colour. */
+  pngDataUrl(key) {
+    const slot = this.cards.get(key);
+    if (!slot?.chart) return null;
+    const background = getComputedStyle(slot.card).backgroundColor;
+    return slot.chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: background });
+  }
+}

@@ -1,0 +1,71 @@
+// Fetching the generated files. Paths in the manifest are relative to the page. Content-hashed files
+// never change, so the browser cache may keep them; manifest.json and the archive index must be
+// revalidated every time.
+
+export class FetchError extends Error {
+  constructor(path, reason) {
+    super(`${path}: ${reason}`);
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+const TIMEOUT_MS = 20000;
+
+async function fetchJson(path, { revalidate = false } = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  let response;
+  try {
+    response = await fetch(path, { cache: revalidate ? 'no-cache' : 'default', signal: controller.signal });
+  } catch (error) {
+    throw new FetchError(path, error.name === 'AbortError' ? 'timed out' : 'network error');
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!response.ok) throw new FetchError(path, `HTTP ${response.status}`);
+  try {
+    return await response.json();
+  } catch {
+    throw new FetchError(path, 'not valid JSON');
+  }
+}
+
+/** manifest.json, checked just enough that the page can rely on its shape. */
+export async function fetchManifest() {
+  const manifest = await fetchJson('manifest.json', { revalidate: true });
+  if (!manifest || typeof manifest !== 'object' || typeof manifest.ranges !== 'object' || manifest.ranges === null) {
+    throw new FetchError('manifest.json', 'has no "ranges" object');
+  }
+  return manifest;
+}
+
+export function fetchRangeFile(path) {
+  return fetchJson(path);
+}
+
+export function fetchLiveFile(path) {
+  return fetchJson(path);
+}
+
+export function fetchArchiveIndex(path) {
+  return fetchJson(path, { revalidate: true });
+}
+
+/** A manifest-shaped view of one archived day, so the rest of the page needs no special case. */
+export function snapshotManifest(index, date) {
+  const entry = (index.snapshots || []).find((s) => s.date === date);
+  if (!entry) return null;
+  const ranges = {};
+  for (const [key, path] of Object.entries(entry.ranges || {})) {
+    ranges[key] = { path, hash: path, generated_at: null, stale: false, error: null };
+  }
+  return { format: 1, snapshot: date, generated_at: null, latest_data_at: null, data_old: false,
+    stale: false, error: null, ranges, live: null };
+}
+
+/** Milliseconds since the epoch of an ISO time, or null. */
+export function epoch(iso) {
+  const value = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(value) ? null : value;
+}

@@ -1,0 +1,90 @@
+// The KPI cards on top. Every shown value carries data-kpi="<key of the range file's kpis>".
+
+function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+// One card: its main figure and the smaller figures under it, each tied to a kpis key.
+const CARDS = [
+  { card: 'cop', main: 'cop', subs: ['cop_method'] },
+  { card: 'energy', main: 'energy_electric_kwh', subs: ['energy_heat_kwh'] },
+  { card: 'runtime', main: 'compressor_runtime_pct', subs: ['aux_heater_runtime_pct', 'hot_water_share_pct'] },
+  { card: 'starts', main: 'compressor_starts_per_day', subs: ['compressor_starts'] },
+  { card: 'cycle', main: 'avg_cycle_minutes', subs: [] },
+  { card: 'temps', main: 'outdoor_temp', subs: ['indoor_temp', 'hot_water_temp'] },
+  { card: 'cost', main: 'cost', subs: [] },
+];
+
+function money(value, currency, fmt) {
+  if (typeof value !== 'number') return '–';
+  try {
+    return new Intl.NumberFormat(fmt.locale, { style: 'currency', currency: currency || 'SEK', maximumFractionDigits: value >= 1000 ? 0 : 2 }).format(value);
+  } catch {
+    return `${fmt.number(value, 2)} ${currency || ''}`.trim();
+  }
+}
+
+/** Text for one KPI value: the main figure, or a labelled sub-figure. */
+function kpiText(key, kpis, t, fmt) {
+  const v = kpis[key];
+  const missing = v === null || v === undefined;
+  switch (key) {
+    case 'cop': return fmt.number(v, 2);
+    case 'cop_method': return missing ? '' : t.copMethod[v] || v;
+    case 'energy_electric_kwh': return missing ? '–' : `${fmt.number(v, v >= 100 ? 0 : 1)} kWh`;
+    case 'energy_heat_kwh': return missing ? '' : `${t.heat} ${fmt.number(v, v >= 100 ? 0 : 1)} kWh`;
+    case 'compressor_runtime_pct': return missing ? '–' : `${fmt.number(v, 0)} %`;
+    case 'aux_heater_runtime_pct': return missing ? '' : `${t.auxShort} ${fmt.number(v, 0)} %`;
+    case 'hot_water_share_pct': return missing ? '' : `${t.hotWaterShare} ${fmt.number(v, 0)} %`;
+    case 'compressor_starts_per_day': return fmt.number(v, 1);
+    case 'compressor_starts': return missing ? '' : t.startsTotal.replace('{n}', fmt.number(v, 0));
+    case 'avg_cycle_minutes': return missing ? '–' : `${fmt.number(v, 0)} ${t.minutes}`;
+    case 'outdoor_temp': return missing ? '–' : `${fmt.number(v, 1)} °C`;
+    case 'indoor_temp': return missing ? '' : `${t.indoor} ${fmt.number(v, 1)} °C`;
+    case 'hot_water_temp': return missing ? '' : `${t.hotWater} ${fmt.number(v, 1)} °C`;
+    case 'cost': return money(v, kpis.currency, fmt);
+    default: return missing ? '–' : fmt.auto(v);
+  }
+}
+
+export class KpiCards {
+  constructor(container, { t, fmt }) {
+    Object.assign(this, { t, fmt });
+    this.values = new Map();
+    for (const spec of CARDS) {
+      const card = element('article', 'card kpi-card');
+      card.dataset.kpiCard = spec.card;
+      const label = element('h2', 'kpi-label', t.kpi[spec.card]);
+      const main = element('p', 'kpi-value', '');
+      main.dataset.kpi = spec.main;
+      const subs = element('p', 'kpi-sub');
+      card.append(label, main, subs);
+      this.values.set(spec.main, main);
+      for (const key of spec.subs) {
+        const sub = element('span', 'kpi-part', '');
+        sub.dataset.kpi = key;
+        subs.append(sub);
+        this.values.set(key, sub);
+      }
+      container.append(card);
+    }
+    this.setLoading();
+  }
+
+  setLoading() {
+    for (const el of this.values.values()) {
+      el.dataset.state = 'loading';
+      el.textContent = '';
+    }
+  }
+
+  render(kpis) {
+    for (const [key, el] of this.values) {
+      el.textContent = kpiText(key, kpis || {}, this.t, this.fmt);
+      el.dataset.state = kpis && kpis[key] !== null && kpis[key] !== undefined ? 'ready' : 'missing';
+    }
+  }
+}
