@@ -34,7 +34,7 @@ def publish_assets(publisher: Publisher) -> Assets:
     missing = bundle_missing()
     if missing:
         raise FileNotFoundError(
-            f"site_templates/dist/{missing[0]} is missing: build the page bundle with `make bundle`")
+            f"site_templates/dist/{missing[0]} is missing: build the page bundle with `make bundle` (npm ci && npm run build)")
     paths = {}
     for name in BUNDLE_FILES:
         stem, suffix = name.rsplit(".", 1)

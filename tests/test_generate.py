@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -168,3 +169,47 @@ def test_generate_once_command_writes_a_valid_tree_and_exits_0(tmp_path):
     assert result.returncode == 0, result.stderr
     validate_tree(tmp_path / "public")
     assert 'lang="en"' in (tmp_path / "public" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_collector_that_stopped_writing_shows_as_old_data(tmp_path):
+    stopped = Clock(NOW - timedelta(minutes=30))  # the newest sample is half an hour old
+    run_once(context(tmp_path, stopped), now=NOW, due=[])
+    m = manifest(tmp_path)
+    assert m["data_old"] is True and not m["stale"]
+    assert m["latest_data_at"] == "2026-01-15T11:30:00Z"
+
+
+def test_fresh_data_is_not_old(tmp_path):
+    run_once(context(tmp_path, Clock(NOW)), now=NOW, due=[])
+    assert manifest(tmp_path)["data_old"] is False
+
+
+def test_each_range_is_due_at_its_own_cadence(tmp_path):
+    from generator.build import due_ranges
+    ctx = context(tmp_path, Clock(NOW))
+    assert [r.key for r in due_ranges(ctx)] == [r.key for r in RANGES], "everything is due at start"
+    run_once(ctx, now=NOW)
+    assert due_ranges(ctx) == []
+    for status in ctx.state.ranges.values():
+        status.last_attempt -= 31  # 31 s later: only ranges refreshed every 30 s are due
+    assert [r.key for r in due_ranges(ctx)] == ["1h", "6h", "24h"]
+    for status in ctx.state.ranges.values():
+        status.last_attempt -= 300
+    assert [r.key for r in due_ranges(ctx)] == ["1h", "6h", "24h", "7d"]
+
+
+def test_the_scheduler_loop_keeps_the_heartbeat_going(tmp_path):
+    from generator.scheduler import start_background
+    ctx = context(tmp_path, Clock(NOW), schedule__live_s=1, schedule__interval_s=1)
+    run_once(ctx, now=NOW)
+    first = json.loads((tmp_path / "status.json").read_bytes())["last_run_at"]
+    scheduler = start_background(ctx)
+    try:
+        [job] = scheduler.get_jobs()
+        assert job.max_instances == 1 and job.coalesce is True, "runs never overlap nor pile up"
+        deadline = time.monotonic() + 10
+        while json.loads((tmp_path / "status.json").read_bytes())["last_run_at"] == first:
+            assert time.monotonic() < deadline, "the loop never ran"
+            time.sleep(0.2)
+    finally:
+        scheduler.shutdown(wait=True)
