@@ -19,6 +19,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # one line per tick is noise on a Pi's journal
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         cfg = load_config(args.config)
         if args.command == "demo":
