@@ -6,6 +6,7 @@ tick missed while the machine was busy is run once, not many times (coalesce=Tru
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -39,10 +40,18 @@ def _add_job(scheduler: BackgroundScheduler | BlockingScheduler, ctx: Context) -
 
 
 def run_forever(ctx: Context) -> None:
-    """`heatpump-dashboard generate`: a first run at once, then the loop, until SIGINT/SIGTERM."""
+    """`heatpump-dashboard generate`: a first run at once, then the loop, until SIGINT/SIGTERM, which
+    let a run in progress finish (files are never left half-written either way)."""
     _safe_run(ctx, threading.Lock())
     scheduler = BlockingScheduler(timezone="UTC")
     _add_job(scheduler, ctx)
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping after the current run", signum)
+        scheduler.shutdown(wait=False)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
     scheduler.start()
 
 

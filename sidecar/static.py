@@ -57,6 +57,12 @@ def resolve(root: Path, request_path: str) -> Path | None:
     return resolved
 
 
+# The page's Content-Security-Policy; nginx.conf sends the same (a test keeps the two equal). The page has
+# no inline script, so script-src 'self' holds; the demo sends it too, so the browser tests prove it.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+
+
 def cache_control(root: Path, file: Path) -> str:
     relative = file.relative_to(root)
     if relative.parts[0] in HASHED_DIRS and len(relative.parts) > 1 and HASHED_NAME.search(file.name):
@@ -91,6 +97,8 @@ def bytes_response(
             ("X-Content-Type-Options", "nosniff"),
         ]
     )
+    if ctype.startswith("text/html"):
+        headers["Content-Security-Policy"] = CSP
     for name, value in (extra or {}).items():
         headers[name] = value
     return Response(status, reason, headers, b"" if head else body)

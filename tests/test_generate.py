@@ -213,3 +213,26 @@ def test_the_scheduler_loop_keeps_the_heartbeat_going(tmp_path):
             time.sleep(0.2)
     finally:
         scheduler.shutdown(wait=True)
+
+
+def test_the_generate_loop_publishes_and_stops_cleanly_on_sigterm(tmp_path):
+    import signal
+    config = tmp_path / "config.yaml"
+    config.write_text(f"output:\n  public_dir: {tmp_path / 'public'}\nschedule:\n  live_s: 1\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "generate", "--config", str(config)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        status = tmp_path / "public" / "status.json"
+        deadline = time.monotonic() + 60
+        seen: set[str] = set()
+        while len(seen) < 2:  # the first run and at least one tick of the loop
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() else "no tick"
+            if status.exists():
+                seen.add(json.loads(status.read_bytes())["last_run_at"])
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    validate_tree(tmp_path / "public")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import re
 import json
 import subprocess
 import sys
@@ -103,3 +104,9 @@ def test_healthz_is_proxied_to_the_sidecar(site):
     _, port = site
     with get(port, "/healthz") as response:
         assert set(json.loads(response.read())) >= {"clients", "manifest_age_s", "generator_age_s"}
+
+
+def test_nginx_and_the_demo_server_send_the_same_content_security_policy():
+    from sidecar.static import CSP
+    policies = set(re.findall(r'Content-Security-Policy "([^"]+)"', (ROOT / "nginx.conf").read_text(encoding="utf-8")))
+    assert policies == {CSP}
