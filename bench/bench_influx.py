@@ -1,10 +1,16 @@
 """Benchmark: every range on a real influxd holding 30 days of 10-second data for 15 metrics.
 
-    .venv/bin/python bench/bench_influx.py [--days 30] [--step 10]
+    .venv/bin/python bench/bench_influx.py [--days 30] [--step 10] [--no-check]
 
 Starts its own influxd (Debian's influxdb 1.6.7) in a temp dir on free ports, loads line protocol in
 batches of 50,000 lines, then times series(), state_changes() and latest() of the influxql source for
 each range and prints the time and the points returned.  The target is under 1 s per range.
+
+Then the closed-bucket cache (generator/sources/cached.py): per range a cold call (empty cache: one full
+query) and a warm one, one refresh interval later (the data runs an hour past the cold window, like new
+samples arriving), with the requests the warm call sent and whether its answer equals the bare source's
+for the same window (--no-check skips that comparison, which costs one more bare query per range).
+bench/bench_generate.py imports load() from here for its --influxd mode.
 """
 from __future__ import annotations
 
@@ -14,14 +20,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from generator.ranges import RANGES, window_for  # noqa: E402
+from generator.ranges import RANGES, RangeSpec, window_for  # noqa: E402
+from generator.sources.cached import CachedSource  # noqa: E402
 from generator.sources.influxql import Connection, InfluxQLSource  # noqa: E402
 from providers import load_provider  # noqa: E402
 from tests.influxd import Influxd  # noqa: E402
@@ -33,6 +40,7 @@ POWERS = ("power_electric", "aux_heater_power")
 COUNTERS = ("energy_electric", "compressor_starts_total")
 CODES = ("alarm_code",)
 METRICS = TEMPS + STATES + POWERS + COUNTERS + CODES  # 15, generic (canonical) names
+T = TypeVar("T")
 
 
 def lines(start: int, end: int, step: int) -> Iterator[str]:
@@ -53,19 +61,63 @@ def lines(start: int, end: int, step: int) -> Iterator[str]:
             yield f"heatpump,name={name} value={values[name]} {t}"
 
 
+def load(db: Influxd, database: str, start: int, end: int, step: int) -> tuple[int, float]:
+    """Create `database` and write lines(start, end, step) into it: (points written, seconds taken)."""
+    db.create_database(database)
+    began = time.perf_counter()
+    count = db.write(database, lines(start, end, step), precision="s", batch=50_000)
+    return count, time.perf_counter() - began
+
+
+def timed(call: Callable[[], T]) -> tuple[T, float]:
+    began = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - began
+
+
+def same(a: pd.DataFrame, b: pd.DataFrame, ca: dict[str, pd.Series], cb: dict[str, pd.Series]) -> bool:
+    """Exactly equal frames and change series."""
+    try:
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+        assert list(ca) == list(cb)
+        for m in cb:
+            pd.testing.assert_series_equal(ca[m], cb[m], check_exact=True)
+    except AssertionError:
+        return False
+    return True
+
+
+def bench_cache(src: InfluxQLSource, spec: RangeSpec, now: pd.Timestamp, check: bool) -> str:
+    """One range through a fresh cache: cold at `now`, warm one refresh interval later."""
+    cached = CachedSource(src)
+    cold_window = window_for(spec, now.to_pydatetime(), "Europe/Stockholm")
+    _, cold_s = timed(lambda: cached.series(cold_window, spec.bands))
+    _, cold_c = timed(lambda: cached.state_changes(cold_window, STATES + CODES))
+    warm_window = window_for(spec, (now + pd.Timedelta(seconds=spec.refresh_s)).to_pydatetime(), "Europe/Stockholm")
+    q0 = src.query_count
+    frame, warm_s = timed(lambda: cached.series(warm_window, spec.bands))
+    changes, warm_c = timed(lambda: cached.state_changes(warm_window, STATES + CODES))
+    requests = src.query_count - q0
+    verdict = "-"
+    if check:
+        verdict = "yes" if same(frame, src.series(warm_window, spec.bands), changes,
+                                src.state_changes(warm_window, STATES + CODES)) else "NO"
+    return (f"{spec.key:>6} {len(frame):>8} {cold_s:>8.3f} {warm_s:>8.3f} {cold_c:>9.3f} {warm_c:>9.3f} "
+            f"{cold_s + cold_c:>7.3f} {warm_s + warm_c:>7.3f} {requests:>6} {verdict:>5}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--step", type=int, default=10, help="seconds between samples")
+    parser.add_argument("--no-check", action="store_true", help="skip comparing warm answers with the bare source")
     args = parser.parse_args()
     end = int(time.time()) // 60 * 60
     start = end - args.days * 86400
+    ahead = max(r.refresh_s for r in RANGES)  # samples that "arrive" between the cold and the warm call
     with tempfile.TemporaryDirectory(prefix="bench-influx-") as tmp, Influxd(Path(tmp)) as db:
-        db.create_database("bench")
-        began = time.perf_counter()
-        count = db.write("bench", lines(start, end, args.step), precision="s", batch=50_000)
-        load_s = time.perf_counter() - began
-        print(f"loaded {count:,} points ({args.days} d × {len(METRICS)} metrics every {args.step} s) "
+        count, load_s = load(db, "bench", start, end + ahead, args.step)
+        print(f"loaded {count:,} points ({args.days} d + {ahead} s × {len(METRICS)} metrics every {args.step} s) "
               f"in {load_s:.1f} s ({count / load_s:,.0f} points/s)")
         time.sleep(12)  # let the cache snapshot to TSM, as on a server that has been running a while
         src = InfluxQLSource(Connection(db.url, "bench", None, None, None, None, 120.0), load_provider("generic"))
@@ -87,6 +139,13 @@ def main() -> int:
         latest = src.latest()
         print(f"latest: {(time.perf_counter() - t0) * 1000:.0f} ms, newest sample {latest.at}, "
               f"{len(latest.values)} values")
+        print("\nclosed-bucket cache: cold = empty cache, warm = one refresh interval later (seconds)")
+        print(f"{'range':>6} {'buckets':>8} {'series':>8} {'series':>8} {'changes':>9} {'changes':>9} "
+              f"{'total':>7} {'total':>7} {'warm':>6} {'same':>5}")
+        print(f"{'':>6} {'':>8} {'cold':>8} {'warm':>8} {'cold':>9} {'warm':>9} {'cold':>7} {'warm':>7} "
+              f"{'reqs':>6} {'':>5}")
+        for spec in RANGES:
+            print(bench_cache(src, spec, pd.Timestamp(now), not args.no_check))
     return 0
 
 

@@ -72,9 +72,9 @@ def cmd_check_config(cfg: Config, args: argparse.Namespace) -> int:
 
 def _context(cfg: Config):
     from generator.build import make_context
-    from generator.sources.factory import make_source
+    from generator.sources.factory import make_cached_source
 
-    return make_context(cfg, make_source(cfg))
+    return make_context(cfg, make_cached_source(cfg))
 
 
 def cmd_generate(cfg: Config, args: argparse.Namespace) -> int:

@@ -277,3 +277,15 @@ def test_latest_shows_an_active_alarm(influxd: Influxd):
     latest = source_for(influxd, "alarm_now").latest()
     assert latest.alarm_codes == (12,)
     assert latest.at == pd.Timestamp(1700000060, unit="s", tz="UTC")
+
+
+def test_a_series_split_into_several_entries_is_joined_not_overwritten():
+    from generator.sources.influxql import series_by_tag
+    result = {"series": [
+        {"name": "heatpump", "tags": {"name": "compressor_on"}, "columns": ["time", "integral"],
+         "values": [[0, 900.0], [3_600_000, 1800.0]]},
+        {"name": "heatpump", "tags": {"name": "compressor_on"}, "columns": ["time", "integral"],
+         "values": [[7_200_000, 0.0]]},
+    ]}
+    columns, rows = series_by_tag(result, "name")["compressor_on"]
+    assert columns == ["time", "integral"] and [r[0] for r in rows] == [0, 3_600_000, 7_200_000]

@@ -19,7 +19,7 @@ from generator import simulator
 from generator.build import make_context, run_once
 from generator.config import load_config
 from generator.site import bundle_missing
-from generator.sources.factory import make_source
+from generator.sources.factory import make_cached_source
 from tests.influxd import Influxd
 from tests.public_contract import validate_tree
 
@@ -66,7 +66,7 @@ def fast_ranges(ctx):
 
 def test_a_dead_database_keeps_the_last_good_files_marks_them_stale_and_recovery_clears_it(setup):
     db, config, public = setup
-    ctx = make_context(load_config(config, {}), make_source(load_config(config, {})))
+    ctx = make_context(load_config(config, {}), make_cached_source(load_config(config, {})))
     good = run_once(ctx, due=fast_ranges(ctx))
     assert good.ok, good.errors
     before = manifest(public)
@@ -97,7 +97,7 @@ def test_a_dead_database_keeps_the_last_good_files_marks_them_stale_and_recovery
 def test_runs_during_the_backoff_do_not_query_the_source(setup):
     db, config, public = setup
     cfg = load_config(config, {}).with_values(schedule__interval_s=60)
-    ctx = make_context(cfg, make_source(cfg))
+    ctx = make_context(cfg, make_cached_source(cfg))
     db.stop()
     run_once(ctx, due=fast_ranges(ctx))
     queries = ctx.source.query_count

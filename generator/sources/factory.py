@@ -38,3 +38,16 @@ def make_source(cfg: Config) -> Source:
         except ValueError as exc:
             raise ConfigError([f"source: {exc}; use plain names in source.measurement, source.tag, source.field, source.bucket"]) from None
     raise ConfigError([f"source.kind: {kind!r} is not known; use one of: demo, influxql, flux"])
+
+
+def make_cached_source(cfg: Config) -> Source:
+    """The source a generator runs on: make_source(cfg), with database sources (influxql, flux) behind
+    the closed-bucket cache (generator/sources/cached.py) so a refresh only asks for new and recent
+    buckets.  The demo source is fast already and stays bare; the doctor keeps using make_source, since
+    it needs the bare source's held_names() and coverage()."""
+    source = make_source(cfg)
+    if cfg["source.kind"] in ("influxql", "flux"):
+        from generator.sources.cached import CachedSource
+
+        return CachedSource(source)
+    return source

@@ -205,13 +205,21 @@ def _error_text(exc: urllib.error.HTTPError) -> str:
 
 # --- reading answers ------------------------------------------------------------------------------------
 def series_by_tag(result: dict[str, Any], tag: str) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """{raw name: (columns, rows)} of one statement's result, series grouped by `tag`."""
+    """{raw name: (columns, rows)} of one statement's result, series grouped by `tag`.
+
+    influxd 1.6 may split one series into several entries with the same tags (seen with INTEGRAL over
+    shard boundaries): their rows are joined, never overwritten.
+    """
     found: dict[str, tuple[list[str], list[list[Any]]]] = {}
     for series in result.get("series", ()):
         raw = (series.get("tags") or {}).get(tag)
         if raw is None:
             continue
-        found[raw] = (series["columns"], series.get("values") or [])
+        rows = series.get("values") or []
+        if raw in found:
+            found[raw][1].extend(rows)
+        else:
+            found[raw] = (series["columns"], list(rows))
     return found
 
 
