@@ -21,7 +21,6 @@ import base64
 import json
 import multiprocessing as mp
 import os
-import platform
 import re
 import resource
 import shutil
@@ -35,6 +34,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from machine import describe
 
 import psutil
 import websockets
@@ -238,17 +239,7 @@ class Row:
 
 
 def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0))
-    return (f"{model}; nproc {cores}; Linux {platform.release()}; Python {platform.python_version()}; "
-            f"websockets {websockets.__version__}")
+    return describe(f"websockets {websockets.__version__}")
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ from sidecar.protocol import (
     classify,
     compact_json,
 )
-from sidecar.static import NO_CACHE, bytes_response, plain_response, static_response
+from sidecar.static import bytes_response, plain_response, static_response
 from sidecar.watch import watch_manifest
 
 log = logging.getLogger("sidecar")

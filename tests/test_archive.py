@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator import archive
 from generator.build import make_context, run_once
 from generator.config import load_config
 from generator.export import export_report

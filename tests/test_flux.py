@@ -9,7 +9,6 @@ import http.server
 import io
 import json
 import re
-import socket
 import threading
 from pathlib import Path
 from typing import Iterator

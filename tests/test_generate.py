@@ -18,7 +18,7 @@ from generator.config import load_config
 from generator.ranges import BY_KEY, RANGES
 from generator.site import bundle_missing
 from generator.sources.demo import DemoSource
-from tests.public_contract import validate_file, validate_tree
+from tests.public_contract import validate_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 1, 15, 12, 0, 7, tzinfo=timezone.utc)
