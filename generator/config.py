@@ -108,7 +108,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("source.token_file", None, None, "File holding the API token, instead of source.token", _text),
     Setting("source.org", None, "INFLUXDB_ORG", "InfluxDB 2.x organisation (flux)", _text),
     Setting("source.bucket", None, "INFLUXDB_BUCKET", "InfluxDB 2.x bucket (flux)", _text),
-    Setting("source.timeout_s", 10, None, "Seconds before a query counts as failed", _positive),
+    Setting("source.timeout_s", 30, None, "Seconds before a query counts as failed (the first 30d/365d query after a start reads the whole period)", _positive),
     Setting("source.seed", 1, None, "Seed of the simulated heat pump (demo)",
             lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else "use a whole number ≥ 0"),
     Setting("output.public_dir", "public", None, "Directory the generator writes and nginx serves", _text),
@@ -265,3 +265,38 @@ def _cross_checks(v: dict[str, Any]) -> list[str]:
     if v["source.token_file"] and not Path(v["source.token_file"]).is_file():
         problems.append("source.token_file: file not found; give the path of a file holding the token")
     return problems
+
+
+# --- docs/configuration.md is rendered from SETTINGS: `python -m generator.config > docs/configuration.md`
+DOC_HEAD = """# Configuration
+
+One YAML file (`--config FILE`), nested by the dots of each key, plus the environment variables below,
+which win over the file (as existing installs use them). No file at all means the built-in simulated heat
+pump. `heatpump-dashboard check-config --config FILE` names every bad key and how to fix it (exit 2).
+Secrets (`source.password`, `source.token`, the content of `source.token_file`) never appear in a message
+or in public/.
+
+```yaml
+provider: nibe
+source:
+  kind: influxql
+  url: http://127.0.0.1:8086
+  database: heatpump
+site:
+  name: Villa Ek
+  language: en
+```
+
+"""
+
+
+def configuration_doc() -> str:
+    def cell(value: Any) -> str:
+        return "—" if value is None else f"`{value}`"
+
+    rows = [f"| `{s.key}` | {cell(s.default)} | {cell(s.env)} | {s.meaning} |" for s in SETTINGS]
+    return DOC_HEAD + "| key | default | environment variable | meaning |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(configuration_doc(), end="")

@@ -36,6 +36,12 @@ def test_every_setting_is_documented_in_the_configuration_table():
     assert set(rows) == {s.key for s in SETTINGS}, "docs list a key the program does not know"
 
 
+def test_the_configuration_doc_is_the_rendered_settings_table():
+    from generator.config import configuration_doc
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert doc == configuration_doc(), "regenerate: python -m generator.config > docs/configuration.md"
+
+
 def test_no_file_means_the_demo():
     cfg = load_config(None, {})
     assert cfg["source.kind"] == "demo" and cfg["provider"] == "generic"
