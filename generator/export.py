@@ -23,9 +23,10 @@ JS_MARK, CSS_MARK = "__EMBEDDED_JS__", "__EMBEDDED_CSS__"
 
 
 def _script_safe(obj: Any) -> str:
-    """JSON that cannot end its <script> element early."""
+    """JSON that cannot end its <script> element early, and is still valid JSON ("\\/" and "\\u003c" are
+    JSON escapes)."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
 def day_documents(ctx: Context, day: date, progress: TextIO) -> dict[str, dict[str, Any]]:

@@ -25,7 +25,8 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     if spf is not None:
         line_style["markLine"] = {
             "symbol": "none", "silent": True, "lineStyle": {"type": "dashed"},
-            "label": {"formatter": ctx.label("cop.average", spf=ctx.number(spf, COP))},
+            # inside the plot: beside the line's end it would need a wide right margin, or be cut off
+            "label": {"formatter": ctx.label("cop.average", spf=ctx.number(spf, COP)), "position": "insideEndTop"},
             "data": [{"name": "SPF", "yAxis": spf}],
         }
     panel = Panel((Axis("COP", {"min": 0}),),

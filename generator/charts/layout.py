@@ -38,12 +38,29 @@ class Panel:
     lines: tuple[Line, ...]
 
 
-# Vertical layout (px or %) for one or two panels, leaving room for title + legend on top and the
-# zoom slider below.
-_GRIDS: dict[int, list[dict[str, Any]]] = {
-    1: [{"top": 100, "bottom": 70}],
-    2: [{"top": 100, "height": "28%"}, {"top": "58%", "bottom": 70}],
-}
+# Room around the plot: title + legend on top, the zoom slider below; a fixed left margin (px) for the
+# value labels so that stacked panels share one left edge and their time axes line up.
+_TOP, _BOTTOM, _LEFT, _RIGHT, _RIGHT_WITH_AXIS = 100, 70, 48, 16, 48
+# Two panels: the gap between them (58 % − 50 % of the height, ~30 px on a phone) holds the lower
+# panel's axis name; the upper panel's time labels are hidden, the lower panel's serve both.
+_PANEL_SPLIT = ("50%", "58%")
+
+
+def _grids(count: int, right: int) -> list[dict[str, Any]]:
+    sides = {"left": _LEFT, "right": right}
+    if count == 1:
+        return [{"top": _TOP, "bottom": _BOTTOM, **sides}]
+    return [{"top": _TOP, "bottom": _PANEL_SPLIT[0], **sides}, {"top": _PANEL_SPLIT[1], "bottom": _BOTTOM, **sides}]
+
+
+def _y_axis(axis: Axis, position: int, stacked: bool) -> dict[str, Any]:
+    """The unit above the axis, reading into the plot (left axis) or ending at it (right axis), so it
+    is neither cut off at the card's edge nor pushed over the neighbouring panel's labels. A stacked
+    panel is short: fewer ticks keep its labels apart (not on a fixed 0–100 axis, where 3 steps would
+    give 0 30 60 90 with 100 squeezed on top)."""
+    fixed = "min" in axis.extra and "max" in axis.extra
+    return {"name": axis.name, "nameGap": 10, "nameTextStyle": {"align": "right" if position else "left"},
+            **({"splitNumber": 3} if stacked and not fixed else {}), **axis.extra}
 
 
 def _series(line: Line, panel_index: int, first_axis: int) -> dict[str, Any]:
@@ -67,12 +84,16 @@ def time_chart(ctx: ChartContext, title: str, data: dict[str, Any], panels: list
     y_axes: list[dict[str, Any]] = []
     series: list[dict[str, Any]] = []
     for index, panel in enumerate(panels):
-        x_axes.append({"type": "time", **({"gridIndex": index} if index else {})})
+        x_axis: dict[str, Any] = {"type": "time", **({"gridIndex": index} if index else {})}
+        if index < count - 1:  # an upper panel: the time labels below it would collide with the next
+            x_axis.update(axisLabel={"show": False}, axisPointer={"label": {"show": False}})
+        x_axes.append(x_axis)
         first_axis = len(y_axes)
-        for axis in panel.axes:
-            y_axes.append({"name": axis.name, **({"gridIndex": index} if index else {}),
-                           **axis.extra})
+        for position, axis in enumerate(panel.axes):
+            y_axes.append({**_y_axis(axis, position, count > 1), **({"gridIndex": index} if index else {})})
         series += [_series(line, index, first_axis) for line in panel.lines]
+    right = _RIGHT_WITH_AXIS if any(len(panel.axes) > 1 for panel in panels) else _RIGHT
+    grids = _grids(count, right)
 
     all_x = list(range(count))
     zoom_target = {"xAxisIndex": all_x} if count > 1 else {}
@@ -84,7 +105,7 @@ def time_chart(ctx: ChartContext, title: str, data: dict[str, Any], panels: list
         "tooltip": {"trigger": "axis"},
         "toolbox": {"feature": {"saveAsImage": {}}},
         "dataset": data,
-        "grid": _GRIDS[count] if count > 1 else _GRIDS[1][0],
+        "grid": grids if count > 1 else grids[0],
         "xAxis": x_axes if count > 1 else x_axes[0],
         "yAxis": y_axes if len(y_axes) > 1 else y_axes[0],
         "dataZoom": [{"type": "inside", **zoom_target}, {"type": "slider", **zoom_target}],

@@ -24,12 +24,16 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     slices += [("runtime.aux", "aux", aux_only), ("runtime.idle", "idle", runtime.idle_pct)]
     data = [{"name": ctx.label(key), "value": rounded(value, PERCENT), "itemStyle": {"color": ctx.colour(colour)}}
             for key, colour, value in slices if value is not None and value > 0]  # no 0 % slivers
+    # Names in a legend below (it wraps on a phone), only the short percentages at the slices: a name
+    # such as "Kompressor, uppvärmning" beside a slice is cut off in a narrow card.
     return {
         "_meta": ctx.meta(unit="%"),
         "title": {"text": ctx.label("runtime.title")},
         "aria": {"enabled": True},
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} %"},
         "toolbox": {"feature": {"saveAsImage": {}}},
-        "series": [{"type": "pie", "radius": ["45%", "70%"], "avoidLabelOverlap": True,
-                    "label": {"formatter": "{b}\n{c} %"}, "data": data}],
+        "legend": {"bottom": 8, "left": "center", "itemGap": 14},
+        "series": [{"type": "pie", "center": ["50%", "47%"], "radius": ["36%", "58%"],
+                    "avoidLabelOverlap": True, "label": {"formatter": "{c} %"},
+                    "labelLine": {"length": 8, "length2": 8}, "data": data}],
     }

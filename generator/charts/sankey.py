@@ -69,6 +69,18 @@ def _node_value(node: str, links: list[tuple[str, str, float]]) -> float:
     return _kwh(max(into, out))
 
 
+def _node_label(node: str, sources: set[str], sinks: set[str]) -> dict[str, Any]:
+    """Labels face into the diagram, so none runs off a narrow card: right of the sources, left of the
+    sinks. The heat pump in the middle column has no room beside it on a phone (its neighbours' labels
+    reach into the gap from both sides), so its label runs up inside its own tall node, on one line."""
+    if node in sources:
+        return {"position": "right"}
+    if node in sinks:
+        return {"position": "left"}
+    return {"position": "inside", "rotate": 90, "formatter": "{b} · {c} kWh", "color": "#ffffff",
+            "fontWeight": "bold", "textBorderWidth": 0}
+
+
 def build(ctx: ChartContext) -> dict[str, Any]:
     found = flows(ctx)
     if found is None or found.pump_out + found.aux <= 0:
@@ -83,6 +95,8 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     used = list(dict.fromkeys(node for a, b, _ in links for node in (a, b)))
     colour_key = {"ground": "ground", "compressor": "electric", "aux": "aux", "heat_pump": "heat_pump",
                   "space": "space", "hot_water": "hot_water", "heat": "heat"}
+    sinks = {b for _, b, _ in links} - {a for a, _, _ in links}
+    sources = {a for a, _, _ in links} - {b for _, b, _ in links}
     spf = ctx.summary.performance.spf
     share = found.free_share_pct
     subtitle = None
@@ -95,11 +109,13 @@ def build(ctx: ChartContext) -> dict[str, Any]:
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} kWh"},
         "toolbox": {"feature": {"saveAsImage": {}}},
         "series": [{
-            "type": "sankey", "top": 70, "emphasis": {"focus": "adjacency"},
-            "lineStyle": {"color": "gradient", "opacity": 0.4},
-            "label": {"formatter": "{b}\n{c} kWh"},
+            "type": "sankey", "top": 70, "bottom": 20, "left": 8, "right": 8,
+            "emphasis": {"focus": "adjacency"},
+            "lineStyle": {"color": "gradient", "opacity": 0.3},
+            "label": {"formatter": "{b}\n{c} kWh", "distance": 6, "lineHeight": 15},
             "data": [{"name": names[n], "value": _node_value(n, links),
-                      "itemStyle": {"color": ctx.colour(colour_key[n])}} for n in used],
+                      "itemStyle": {"color": ctx.colour(colour_key[n])},
+                      "label": _node_label(n, sources, sinks)} for n in used],
             "links": [{"source": names[a], "target": names[b], "value": v} for a, b, v in links],
         }],
     }

@@ -69,6 +69,12 @@ function localizeSeries(series, fmt) {
   if (out.tooltip && typeof out.tooltip.formatter === 'string') {
     out.tooltip = { ...out.tooltip, formatter: templateFormatter(out.tooltip.formatter, fmt) };
   }
+  // A data item may carry its own label text (the sankey's middle node does).
+  if (Array.isArray(out.data)) {
+    out.data = out.data.map((item) => (item && typeof item.label?.formatter === 'string'
+      ? { ...item, label: { ...item.label, formatter: templateFormatter(item.label.formatter, fmt) } }
+      : item));
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Fetching the generated files. Paths in the manifest are relative to the page. Content-hashed files
 // never change, so the browser cache may keep them; manifest.json and the archive index must be
-// revalidated every time.
+// revalidated every time. An offline report answers every path from its embedded files instead.
+import { embeddedFile, embeddedReport } from './embedded.js';
 
 export class FetchError extends Error {
   constructor(path, reason) {
@@ -13,6 +14,12 @@ export class FetchError extends Error {
 const TIMEOUT_MS = 20000;
 
 async function fetchJson(path, { revalidate = false } = {}) {
+  const report = embeddedReport();
+  if (report) {
+    const document = embeddedFile(report, path);
+    if (document === undefined) throw new FetchError(path, 'not in this report');
+    return document;
+  }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   let response;

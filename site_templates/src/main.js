@@ -1,6 +1,7 @@
 // The page: reads its settings, draws the selected range from the static files, and keeps it current
 // from the live connection (websocket, or polling when that is impossible). Only files whose hash
-// changed are fetched; switching ranges fetches nothing but that range's static file.
+// changed are fetched; switching ranges fetches nothing but that range's static file. As an offline
+// report (embedded.js) it shows only its one day, from its own embedded files, with no live connection.
 import { dictionary, fill } from './i18n.js';
 import { createFormat } from './format.js';
 import { readSettings, readView, viewUrl } from './settings.js';
@@ -108,7 +109,9 @@ class Dashboard {
     });
     this.themeChanged(currentTheme());
 
-    this.el.controls.prepend(group, this.archiveSelect, this.csvButton, this.themeButton);
+    // A report holds one day: the archive picker would offer nothing else.
+    const picker = settings.report ? [] : [this.archiveSelect];
+    this.el.controls.prepend(group, ...picker, this.csvButton, this.themeButton);
     this.markRange();
   }
 
@@ -131,7 +134,7 @@ class Dashboard {
 
   fillArchiveSelect() {
     const { t } = this;
-    const options = [new Option(t.archiveLive, '')];
+    const options = this.settings.report ? [] : [new Option(t.archiveLive, '')];
     for (const snapshot of [...(this.archiveIndex?.snapshots || [])].sort((a, b) => (a.date < b.date ? 1 : -1))) {
       options.push(new Option(this.fmt.date(`${snapshot.date}T12:00:00Z`), snapshot.date));
     }
@@ -161,7 +164,12 @@ class Dashboard {
     const previous = this.view;
     if (push) {
       if (view.range === previous.range && view.snapshot === previous.snapshot) return;
-      history.pushState(null, '', viewUrl(view, this.settings));
+      try {
+        history.pushState(null, '', viewUrl(view, this.settings));
+      } catch (error) {
+        // Some browsers refuse pushState on file:// URLs: the view still changes, the URL does not.
+        console.warn('could not write the view into the URL:', error);
+      }
     }
     this.view = view;
     this.markRange();
@@ -177,10 +185,20 @@ class Dashboard {
     this.cache.clear();
     this.board.showLoading();
     this.fillArchiveSelect();
+    if (this.settings.report && !view.snapshot) {
+      // A report whose data block is unreadable: nothing to connect to, say what is wrong.
+      this.liveStrip.hide(true);
+      this.setBadge('report');
+      this.errors.set('snapshot', fill(this.t.fetchFailed, { what: 'embedded-data', error: 'not in this report' }));
+      this.board.showAllEmpty();
+      this.kpis.render(null);
+      this.updateBanners();
+      return;
+    }
     if (view.snapshot) {
       this.connection?.stop();
       this.liveStrip.hide(true);
-      this.setBadge('snapshot');
+      this.setBadge(this.settings.report ? 'report' : 'snapshot');
       const index = this.archiveIndex?.snapshots?.length ? this.archiveIndex : await this.loadArchiveIndex();
       if (this.view !== view) return;
       const manifest = snapshotManifest(index, view.snapshot);
@@ -226,6 +244,7 @@ class Dashboard {
       disconnected: this.t.disconnected,
       polling: fill(this.t.polling, { s: Math.round(this.settings.pollMs / 1000) }),
       snapshot: fill(this.t.snapshotBadge, { date: this.view.snapshot }),
+      report: fill(this.t.reportBadge, { date: this.view.snapshot || '' }).trim(),
     };
     badge.textContent = texts[state] || state;
   }
@@ -366,6 +385,7 @@ function boot() {
     get manifest() { return dashboard.manifest; },
     get view() { return { ...dashboard.view }; },
     get connectionState() { return dashboard.connection?.state ?? null; },
+    get report() { return dashboard.settings.report; },
   };
   dashboard.start();
 }
