@@ -52,6 +52,7 @@ class RunState:
     manifest: dict[str, Any] | None = None
     ranges: dict[str, RangeStatus] = field(default_factory=dict)
     failures: int = 0               # consecutive runs with a source error
+    last_error: str | None = None   # the newest of them, shown while backing off
     retry_at: float = 0.0           # monotonic: no source queries before this (backoff)
     site_published: bool = False
     archived_day: date | None = None
@@ -110,14 +111,16 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
     queries_before = ctx.source.query_count
     publish_page(ctx)
     if backing_off(ctx):
-        report.errors.append(ctx.state.ranges.get("live", RangeStatus()).last_error or "retrying later")
+        report.errors.append(ctx.state.last_error or "retrying later")
     else:
         report.latest = read_latest(ctx, report)
-        for spec in due if due is not None else due_ranges(ctx):
-            refresh_range(ctx, spec, now, report)
-        if report.latest is not None:
+        if report.latest is not None:  # the source answers: refresh what is due
+            for spec in due if due is not None else due_ranges(ctx):
+                refresh_range(ctx, spec, now, report)
             publish_live(ctx, report.latest, report)
-        archive_yesterday(ctx, now, report)
+            archive_yesterday(ctx, now, report)
+        else:  # it does not: don't wait out one timeout per range, keep the last good files
+            mark_all_stale(ctx, report.errors[0])
         note_failures(ctx, report)
     publish_manifest(ctx, now, report)
     write_status(ctx, now, time.monotonic() - begun, ctx.source.query_count - queries_before, report)
@@ -325,9 +328,10 @@ def record_failure(status: RangeStatus, message: str, report: RunReport) -> None
 def note_failures(ctx: Context, report: RunReport) -> None:
     """Back off after a failed run (the interval doubling up to 5 min); clear it when the source is back."""
     if report.ok:
-        ctx.state.failures, ctx.state.retry_at = 0, 0.0
+        ctx.state.failures, ctx.state.retry_at, ctx.state.last_error = 0, 0.0, None
         return
     ctx.state.failures += 1
+    ctx.state.last_error = report.errors[0]
     delay = min(ctx.cfg["schedule.interval_s"] * 2 ** (ctx.state.failures - 1), MAX_BACKOFF_S)
     ctx.state.retry_at = time.monotonic() + delay
 
@@ -340,6 +344,11 @@ def set_entry(ctx: Context, key: str, entry: dict[str, Any]) -> None:
     manifest = dict(ctx.state.manifest or {})
     manifest["ranges"] = {**(manifest.get("ranges") or {}), key: entry}
     ctx.state.manifest = manifest
+
+
+def mark_all_stale(ctx: Context, error: str) -> None:
+    for spec in RANGES:
+        mark_range(ctx, spec.key, stale=True, error=error)
 
 
 def mark_range(ctx: Context, key: str, stale: bool, error: str | None) -> None:

@@ -81,6 +81,7 @@ def test_a_dead_database_keeps_the_last_good_files_marks_them_stale_and_recovery
     for key in ("1h", "6h", "24h"):
         assert stale["ranges"][key]["path"] == before["ranges"][key]["path"], "the last good file is kept"
         assert (public / stale["ranges"][key]["path"]).exists()
+        assert stale["ranges"][key]["stale"] is True and stale["ranges"][key]["error"] == stale["error"]
     validate_tree(public)
     status = json.loads((public / "status.json").read_bytes())
     assert status["ok"] is False and status["consecutive_failures"] == 1
@@ -101,9 +102,10 @@ def test_runs_during_the_backoff_do_not_query_the_source(setup):
     db.stop()
     run_once(ctx, due=fast_ranges(ctx))
     queries = ctx.source.query_count
+    assert queries == 1, "a source that does not answer its first query is not asked once per range"
     again = run_once(ctx)
     assert ctx.source.query_count == queries and not again.ok
-    assert manifest(public)["stale"] is True
+    assert manifest(public)["stale"] is True and again.errors[0] == manifest(public)["error"]
 
 
 def test_generate_once_exits_1_when_the_source_fails_and_shows_no_secret(setup, tmp_path):
