@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import re
 import json
-import subprocess
-import sys
+import re
 import tempfile
 import urllib.error
 import urllib.request
@@ -21,6 +19,7 @@ from generator.config import load_config
 from generator.site import bundle_missing
 from generator.sources.demo import DemoSource
 from tests.nginx_server import ROOT, nginx
+from tests.sidecar_process import start_sidecar_process
 
 pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
 
@@ -36,11 +35,8 @@ def site():
     cfg = load_config(None, {}).with_values(output__public_dir=str(public))
     run_once(make_context(cfg, DemoSource(seed=1)), now=datetime.now(timezone.utc))
     (public / ".manifest.json.tmp-1").write_text("{half", encoding="utf-8")  # what an atomic write leaves
-    sidecar = subprocess.Popen([sys.executable, "-m", "sidecar", "--public-dir", str(public), "--port", "0"],
-                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    sidecar, sidecar_port = start_sidecar_process(public)
     try:
-        line = sidecar.stdout.readline()
-        sidecar_port = int(line.rsplit(" ", 1)[-1])
         with nginx(public, sidecar_port, base / "nginx") as port:
             yield public, port
     finally:

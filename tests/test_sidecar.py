@@ -18,10 +18,15 @@ from typing import Any, AsyncIterator
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, InvalidStatus
+from websockets.exceptions import (
+    ConnectionClosedError,
+    ConnectionClosedOK,
+    InvalidStatus,
+)
 
 from generator.errors import ConfigError
 from sidecar import Sidecar, run_sidecar
+from tests.sidecar_process import start_sidecar_process
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -436,21 +441,8 @@ def test_static_mode_keeps_the_websocket_and_healthz(site: Path) -> None:
 
 
 # --- the process ---------------------------------------------------------------------------------------------
-def start_process(public: Path) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sidecar", "--public-dir", str(public), "--host", "127.0.0.1", "--port", "0"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line.startswith("listening on "), line
-    return proc, int(line.split()[-1])
-
-
 def test_sigterm_closes_every_client_with_1001_and_exits_0(public: Path) -> None:
-    proc, port = start_process(public)
+    proc, port = start_sidecar_process(public)
 
     async def scenario() -> list[int]:
         clients = [await connect(f"ws://127.0.0.1:{port}/ws") for _ in range(3)]

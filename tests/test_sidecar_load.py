@@ -10,8 +10,6 @@ import json
 import os
 import resource
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from sidecar import Sidecar
+from tests.sidecar_process import start_sidecar_process
 
 REPO = Path(__file__).resolve().parents[1]
 VIEWERS = 500
@@ -146,19 +145,6 @@ def test_a_viewer_that_does_not_answer_keepalive_pings_is_closed_and_one_that_do
     run(scenario())
 
 
-def start_process(public: Path) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sidecar", "--public-dir", str(public), "--host", "127.0.0.1", "--port", "0"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line.startswith("listening on "), line
-    return proc, int(line.split()[-1])
-
-
 def healthz_clients(port: int) -> int:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -169,7 +155,7 @@ def healthz_clients(port: int) -> int:
 
 
 def test_2000_connect_disconnect_cycles_leave_the_sidecar_serving_with_bounded_memory(public: Path) -> None:
-    proc, port = start_process(public)
+    proc, port = start_sidecar_process(public)
     sidecar = psutil.Process(proc.pid)
 
     async def cycles(count: int, concurrency: int = 25) -> None:
