@@ -98,7 +98,9 @@ def cmd_sidecar(cfg: Config, args: argparse.Namespace) -> int:
 
     asyncio.run(run_sidecar(cfg.public_dir, cfg["sidecar.host"], cfg["sidecar.port"],
                             max_clients=cfg["sidecar.max_clients"],
-                            allowed_origins=cfg["sidecar.allowed_origins"]))
+                            allowed_origins=cfg["sidecar.allowed_origins"],
+                            announce=lambda port: print(f"sidecar: ws://{cfg['sidecar.host']}:{port}/ws "
+                                                        f"watching {cfg.public_dir}", flush=True)))
     return EXIT_OK
 
 

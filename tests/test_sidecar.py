@@ -487,3 +487,29 @@ def test_the_command_line_names_a_bad_allowed_origin_and_exits_2(public: Path) -
     )
     assert result.returncode == 2
     assert "sidecar.allowed_origins: 'example.com' is not an origin" in result.stderr
+
+
+def test_the_sidecar_command_serves_hello_on_the_configured_port(tmp_path: Path) -> None:
+    import socket as socket_module
+    with socket_module.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "manifest.json").write_text('{"format": 1}', encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"output:\n  public_dir: {public}\nsidecar:\n  port: {port}\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "sidecar", "--config", str(config)],
+                            cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert f":{port}/ws" in proc.stdout.readline()
+
+        async def hello() -> dict:
+            async with connect(f"ws://127.0.0.1:{port}/ws") as ws:
+                return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+        assert asyncio.run(hello()) == {"type": "hello", "manifest": {"format": 1}}
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=15) == 0
