@@ -56,6 +56,7 @@ class RunState:
     retry_at: float = 0.0           # monotonic: no source queries before this (backoff)
     site_published: bool = False
     archived_day: date | None = None
+    alarm_since: dict[int, pd.Timestamp] = field(default_factory=dict)  # see remember_alarm_starts()
 
 
 @dataclass
@@ -193,6 +194,7 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     frame = ctx.source.series(window, bands=spec.bands)
     changes = ctx.source.state_changes(window, CHANGE_METRICS)
     summary = analytics.summarize(frame, changes, window, ctx.params)
+    remember_alarm_starts(ctx, summary, latest)
     language = ctx.cfg["site.language"]
     # "latest" inside a range means its last closed bucket: the file must not change between closes
     latest_values = {c: float(frame[c].dropna().iloc[-1]) for c in frame.columns if frame[c].notna().any()}
@@ -215,6 +217,19 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     }
 
 
+def remember_alarm_starts(ctx: Context, summary: analytics.Summary, latest: Latest | None) -> None:
+    """Since when each active alarm is on, from the alarm events of the ranges (for sources whose latest
+    reading can't tell); the longest range that saw it start gives the earliest time."""
+    if latest is None:  # an archive snapshot: it knows nothing about now
+        return
+    active = set(latest.alarm_codes)
+    known = {code: t for code, t in ctx.state.alarm_since.items() if code in active}
+    for event in summary.alarm_events:
+        if event.end is None and event.code in active:
+            known[event.code] = min(known.get(event.code, event.start), event.start)
+    ctx.state.alarm_since = known
+
+
 def active_alarms(ctx: Context, latest: Latest | None) -> list[dict[str, Any]]:
     if latest is None:
         return []
@@ -224,7 +239,7 @@ def active_alarms(ctx: Context, latest: Latest | None) -> list[dict[str, Any]]:
         info = ctx.provider.alarm_info(code)
         alarms.append({"code": code, "text": ctx.provider.alarm_text(code, language),
                        "severity": info.severity if info else None,
-                       "since": iso(latest.alarm_since.get(code))})
+                       "since": iso(latest.alarm_since.get(code) or ctx.state.alarm_since.get(code))})
     return alarms
 
 
