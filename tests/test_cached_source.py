@@ -1,9 +1,13 @@
 """The closed-bucket cache in front of the real InfluxQL source on a real influxd: every answer equals what
-the bare source returns for the whole window, while a warm call asks the database only for the tail."""
+the bare source returns for the whole window, a cold window is asked chunk by chunk (oldest first, kept
+chunk by chunk through failures), and a warm call asks the database only for the tail and one older chunk."""
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -69,50 +73,43 @@ def source_for(server: Influxd, database: str, provider: str = "generic") -> Inf
 
 
 class Recording:
-    """The real InfluxQL source, noting every window it is asked for and every error it raises."""
+    """The real InfluxQL source, noting every window it is asked for and every error it raises; with
+    `after_calls`, it runs `then` (e.g. stops influxd) once that many calls have been answered."""
 
-    def __init__(self, inner: InfluxQLSource):
+    def __init__(self, inner: InfluxQLSource, after_calls: int | None = None, then: Callable[[], None] | None = None):
         self.inner = inner
         self.kind = inner.kind
         self.series_windows: list[Window] = []
         self.change_windows: list[Window] = []
         self.errors: list[SourceError] = []
+        self.after_calls, self.then = after_calls, then
 
     @property
     def query_count(self) -> int:
         return self.inner.query_count
 
-    def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        self.series_windows.append(window)
+    def _call(self, windows: list[Window], window: Window, call: Callable[[], object]):
+        windows.append(window)
         try:
-            return self.inner.series(window, bands)
+            return call()
         except SourceError as exc:
             self.errors.append(exc)
             raise
+        finally:
+            if self.after_calls is not None and len(self.series_windows) + len(self.change_windows) == self.after_calls:
+                self.then()
+
+    def series(self, window: Window, bands: bool) -> pd.DataFrame:
+        return self._call(self.series_windows, window, lambda: self.inner.series(window, bands))
 
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
-        self.change_windows.append(window)
-        try:
-            return self.inner.state_changes(window, metrics)
-        except SourceError as exc:
-            self.errors.append(exc)
-            raise
+        return self._call(self.change_windows, window, lambda: self.inner.state_changes(window, metrics))
 
     def latest(self) -> Latest:
         return self.inner.latest()
 
     def close(self) -> None:
         self.inner.close()
-
-
-class Clock:
-    """An injected monotonic clock, so the full refresh can come without waiting a day."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +128,8 @@ def nibe(influxd: Influxd) -> Influxd:
 
 @pytest.fixture()
 def late_db(influxd: Influxd, request: pytest.FixtureRequest) -> str:
-    """A database of its own, since the test writes late data into it."""
-    name = "cache_late_" + request.node.name.split("[")[0][-20:]
+    """A database of its own (per test and parameter), since the test writes late data into it."""
+    name = "cache_late_" + re.sub(r"\W", "_", request.node.name)[-40:]
     influxd.create_database(name)
     influxd.write(name, generic_lines(), precision="s")
     return name
@@ -148,10 +145,20 @@ def assert_same_changes(got: dict[str, pd.Series], want: dict[str, pd.Series]) -
         pd.testing.assert_series_equal(got[metric], want[metric], check_exact=True, obj=metric)
 
 
-def moving_windows(spec: RangeSpec, start: pd.Timestamp = NOW) -> list[Window]:
+def moving_windows(spec: RangeSpec, start: pd.Timestamp = NOW, steps: Sequence[float] = STEPS) -> list[Window]:
     step = pd.Timedelta(spec.bucket)
-    nows = [start + step * float(s) for s in np.cumsum((0.0,) + STEPS)]
+    nows = [start + step * float(s) for s in np.cumsum((0.0,) + tuple(steps))]
     return [window_for(spec, now.to_pydatetime(), TZ) for now in nows]
+
+
+def refreshes(spec: RangeSpec, count: int, start: pd.Timestamp = NOW) -> list[Window]:
+    """`count` windows one refresh interval apart, as the scheduler asks them."""
+    return [window_for(spec, (start + pd.Timedelta(seconds=spec.refresh_s * k)).to_pydatetime(), TZ)
+            for k in range(count)]
+
+
+def buckets(window: Window) -> int:
+    return len(window.edges()) - 1
 
 
 def expected_tail_start(previous_end: pd.Timestamp, bucket: str) -> pd.Timestamp:
@@ -160,33 +167,61 @@ def expected_tail_start(previous_end: pd.Timestamp, bucket: str) -> pd.Timestamp
     return previous_end - max(2 * pd.Timedelta(bucket), pd.Timedelta(hours=1))
 
 
-# --- equality with the bare source ---------------------------------------------------------------------
-@pytest.mark.parametrize("key, tail", [("1h", "1h"), ("1h", "0s"), ("24h", "1h"), ("7d", "1h"), ("30d", "1h")])
-def test_consecutive_windows_equal_the_inner_source(generic: Influxd, key: str, tail: str):
+def assert_chunks_cover(asked: list[Window], start: pd.Timestamp, end: pd.Timestamp, chunk_buckets: int) -> None:
+    """The inner windows tile [start, end) oldest first, each at most one chunk."""
+    assert asked[0].start == start and asked[-1].end == end
+    assert all(a.end == b.start for a, b in pairwise(asked))
+    assert all(1 <= buckets(w) <= chunk_buckets for w in asked)
+
+
+# --- chunked cold fills equal the bare source ----------------------------------------------------------
+@pytest.mark.parametrize("key, chunk", [("7d", "3D"), ("7d", "5h"), ("30d", "3D"), ("30d", "7h")])
+def test_a_cold_window_is_asked_chunk_by_chunk_oldest_first_and_equals_the_inner_source(
+        generic: Influxd, key: str, chunk: str):
     spec = BY_KEY[key]
     bare = source_for(generic, "cache_generic")
-    cached = CachedSource(source_for(generic, "cache_generic"), tail=pd.Timedelta(tail))
-    for window in moving_windows(spec):
-        assert_same_frame(cached.series(window, spec.bands), bare.series(window, spec.bands))
-        assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare.state_changes(window, CHANGE_METRICS))
-    covers_window = pd.Timedelta(tail) >= pd.Timedelta(spec.span)
-    assert cached.full_queries == (2 * len(STEPS) + 2 if covers_window else 2)
+    inner = Recording(source_for(generic, "cache_generic"))
+    cached = CachedSource(inner, chunk=pd.Timedelta(chunk))
+    window = window_for(spec, NOW.to_pydatetime(), TZ)
+    # The window starts weeks before the data: the early chunks hold nothing, and each metric first shows
+    # in a later chunk (its first value is then stamped at the window start, as the bare source does).
+    assert_same_frame(cached.series(window, spec.bands), bare.series(window, spec.bands))
+    assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare.state_changes(window, CHANGE_METRICS))
+    n = int(pd.Timedelta(chunk) / pd.Timedelta(spec.bucket))
+    assert len(inner.series_windows) == math.ceil(buckets(window) / n) > 1
+    assert_chunks_cover(inner.series_windows, window.start, window.end, n)
+    assert inner.change_windows == inner.series_windows
 
 
-@pytest.mark.parametrize("key", ["24h", "30d"])
-def test_enum_shares_from_changes_equal_the_inner_source(nibe: Influxd, key: str):
-    spec = BY_KEY[key]
-    bare = source_for(nibe, "cache_nibe", "nibe")
-    cached = CachedSource(source_for(nibe, "cache_nibe", "nibe"))
-    for window in moving_windows(spec, pd.Timestamp("2024-03-30T13:50Z")):
-        frame = cached.series(window, spec.bands)
-        assert_same_frame(frame, bare.series(window, spec.bands))
-        assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare.state_changes(window, CHANGE_METRICS))
-    assert {"compressor_on", "switch_valve"} <= set(frame.columns)
-    assert cached.tail_queries == 2 * len(STEPS)
+def test_state_changes_across_chunk_boundaries_equal_the_inner_source(generic: Influxd):
+    # One-hour chunks over two days: a chunk starts on every hour, some at a change (the compressor stops
+    # at :00 and :30, the first alarm starts at 08:00) and most where nothing changes.
+    window = Window(pd.Timestamp("2024-03-30T00:00Z"), pd.Timestamp("2024-04-01T00:00Z"), "1h", TZ)
+    bare = source_for(generic, "cache_generic").state_changes(window, CHANGE_METRICS)
+    inner = Recording(source_for(generic, "cache_generic"))
+    cached = CachedSource(inner, chunk=pd.Timedelta(hours=1))
+    assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare)
+    assert len(inner.change_windows) == 48
+    starts = pd.DatetimeIndex([w.start for w in inner.change_windows[1:]])
+    assert starts.isin(bare["compressor_on"].index).any() and not starts.isin(bare["compressor_on"].index).all()
+    assert pd.Timestamp("2024-03-30T08:00Z") in bare["alarm_code"].index
 
 
-def test_local_days_across_the_dst_change_equal_the_inner_source_and_ask_for_two_local_days(generic: Influxd):
+def test_local_days_across_the_dst_change_are_asked_in_chunks_of_three_local_days(generic: Influxd):
+    spec = BY_KEY["365d"]
+    bare = source_for(generic, "cache_generic")
+    inner = Recording(source_for(generic, "cache_generic"))
+    cached = CachedSource(inner)
+    window = window_for(spec, pd.Timestamp("2024-04-03T07:00", tz=TZ).to_pydatetime(), TZ)
+    assert_same_frame(cached.series(window, True), bare.series(window, True))
+    assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare.state_changes(window, CHANGE_METRICS))
+    assert_chunks_cover(inner.series_windows, window.start, window.end, 3)
+    assert len(inner.series_windows) == math.ceil(365 / 3)
+    hours = {(w.end - w.start) / pd.Timedelta(hours=1) for w in inner.series_windows[:-1]}
+    assert hours == {72.0, 71.0, 73.0}  # three local days; across 2023-10-29 (25 h) and 2024-03-31 (23 h)
+
+
+def test_local_days_across_the_dst_change_equal_the_inner_source_when_warm(generic: Influxd):
     spec = BY_KEY["365d"]
     bare = source_for(generic, "cache_generic")
     inner = Recording(source_for(generic, "cache_generic"))
@@ -196,65 +231,129 @@ def test_local_days_across_the_dst_change_equal_the_inner_source_and_ask_for_two
     previous: Window | None = None
     for now in nows:
         window = window_for(spec, now.to_pydatetime(), TZ)
+        calls = len(inner.series_windows)
         assert_same_frame(cached.series(window, True), bare.series(window, True))
         assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare.state_changes(window, CHANGE_METRICS))
         if previous is not None:
-            asked = inner.series_windows[-1]
+            recheck, tail = inner.series_windows[calls:]
             two_days_back = (previous.end.tz_convert(TZ).tz_localize(None) - pd.Timedelta(days=2)).tz_localize(TZ)
-            assert asked == Window(two_days_back.tz_convert("UTC"), window.end, "1D", TZ)
-            assert inner.change_windows[-1] == asked
+            assert tail == Window(two_days_back.tz_convert("UTC"), window.end, "1D", TZ)
+            assert len(recheck.edges()) - 1 == 3 and recheck.end <= tail.start
+            assert inner.change_windows[-2:] == [recheck, tail]
         previous = window
-    # The tail that ends at 2024-04-01 local midnight holds the 23-hour day.
-    assert (pd.Timestamp("2024-04-01", tz=TZ) - pd.Timestamp("2024-03-31", tz=TZ)) == pd.Timedelta(hours=23)
-    assert cached.full_queries == 2 and cached.tail_queries == 2 * (len(nows) - 1)
+    assert cached.cold_calls == 2 and cached.warm_calls == 2 * (len(nows) - 1)
 
 
-# --- what a warm call asks ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("key", ["7d", "30d"])
-def test_a_warm_call_asks_the_inner_source_only_for_the_tail(generic: Influxd, key: str):
+# --- warm calls: equal, and only the tail plus one older chunk ------------------------------------------------
+@pytest.mark.parametrize("key, tail, chunk", [("1h", "1h", "3D"), ("1h", "0s", "3D"), ("24h", "1h", "3D"),
+                                              ("7d", "1h", "2D"), ("30d", "1h", "5D")])
+def test_consecutive_windows_equal_the_inner_source(generic: Influxd, key: str, tail: str, chunk: str):
     spec = BY_KEY[key]
+    bare = source_for(generic, "cache_generic")
+    cached = CachedSource(source_for(generic, "cache_generic"), tail=pd.Timedelta(tail), chunk=pd.Timedelta(chunk))
+    for window in moving_windows(spec):
+        assert_same_frame(cached.series(window, spec.bands), bare.series(window, spec.bands))
+        assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare.state_changes(window, CHANGE_METRICS))
+    assert cached.cold_calls == 2 and cached.warm_calls == 2 * len(STEPS)
+
+
+@pytest.mark.parametrize("key, chunk", [("24h", "3D"), ("30d", "3D"), ("30d", "7h")])
+def test_enum_shares_from_changes_equal_the_inner_source(nibe: Influxd, key: str, chunk: str):
+    spec = BY_KEY[key]
+    bare = source_for(nibe, "cache_nibe", "nibe")
+    cached = CachedSource(source_for(nibe, "cache_nibe", "nibe"), chunk=pd.Timedelta(chunk))
+    for window in moving_windows(spec, pd.Timestamp("2024-03-30T13:50Z")):
+        frame = cached.series(window, spec.bands)
+        assert_same_frame(frame, bare.series(window, spec.bands))
+        assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare.state_changes(window, CHANGE_METRICS))
+    assert {"compressor_on", "switch_valve"} <= set(frame.columns)
+    assert cached.cold_calls == 2
+
+
+def test_a_warm_call_asks_for_the_tail_and_one_older_chunk_cycling_from_the_oldest(generic: Influxd):
+    spec = BY_KEY["30d"]
     inner = Recording(source_for(generic, "cache_generic"))
     cached = CachedSource(inner)
-    windows = moving_windows(spec)
+    n = cached.chunk_buckets(window_for(spec, NOW.to_pydatetime(), TZ))
+    windows = refreshes(spec, 23)
+    cycles: list[list[Window]] = [[]]  # re-check chunks, one list per cycle
     for i, window in enumerate(windows):
-        before = inner.query_count
+        calls = len(inner.series_windows)
         cached.series(window, spec.bands)
         cached.state_changes(window, CHANGE_METRICS)
-        assert inner.query_count == before + 2  # one request each, whole window or tail
+        asked = inner.series_windows[calls:]
+        assert inner.change_windows[-len(asked):] == asked
         if i == 0:
-            assert inner.series_windows[-1] == window and inner.change_windows[-1] == window
             continue
         tail = Window(expected_tail_start(windows[i - 1].end, spec.bucket), window.end, spec.bucket, TZ)
-        assert inner.series_windows[-1] == tail
-        assert inner.change_windows[-1] == tail
-    assert cached.full_queries == 2
+        assert sum(buckets(w) for w in asked) <= buckets(tail) + n      # never more than tail + one chunk
+        if len(asked) == 2:                                             # an older chunk, then the tail
+            assert asked[1] == tail and buckets(asked[0]) == n and asked[0].end <= tail.start
+            cycles[-1].append(asked[0])
+        else:                                                           # the chunk that reaches the tail
+            (merged,) = asked
+            assert merged.end == window.end and merged.start < tail.start
+            cycles[-1].append(merged)
+            cycles.append([])
+    first = cycles[0]
+    assert first[0].start == windows[1].start                           # the cycle starts at the oldest bucket
+    assert all(a.end == b.start for a, b in pairwise(first))    # and moves on a chunk per call
+    assert len(first) == len(cycles[1]) == math.ceil(30 * 24 / n) == 10
+    assert cycles[1][0].start == windows[11].start                      # then starts over
+    assert cached.cold_calls == 2
 
 
-def test_a_window_off_the_cached_grid_gets_a_full_query(generic: Influxd):
+def test_a_re_check_chunk_goes_with_a_call_at_most_once_per_recheck_interval(generic: Influxd):
+    spec = BY_KEY["24h"]
+    inner = Recording(source_for(generic, "cache_generic"))
+    now = [0.0]
+    cached = CachedSource(inner, recheck_every=pd.Timedelta(minutes=15), clock=lambda: now[0])
+    windows = refreshes(spec, 5)
+    cached.series(windows[0], spec.bands)  # cold
+    sizes = []
+    for window in windows[1:]:
+        now[0] += 30  # refreshed every 30 s
+        calls = len(inner.series_windows)
+        got = cached.series(window, spec.bands)
+        sizes.append(sum(buckets(w) for w in inner.series_windows[calls:]))
+        assert_same_frame(got, inner.inner.series(window, spec.bands))
+    tail = 30 + 2  # the 1-h tail of 2-min buckets, plus the buckets that closed since the last call
+    assert sizes[0] > tail, "the first warm call re-checks"
+    assert all(size <= tail for size in sizes[1:]), "then only the tail until 15 min have passed"
+    now[0] += 15 * 60
+    calls = len(inner.series_windows)
+    cached.series(windows[-1], spec.bands)
+    assert sum(buckets(w) for w in inner.series_windows[calls:]) > tail
+
+
+def test_a_window_off_the_cached_grid_is_filled_anew(generic: Influxd):
     inner = Recording(source_for(generic, "cache_generic"))
     cached = CachedSource(inner)
     bare = source_for(generic, "cache_generic")
     window = window_for(BY_KEY["30d"], NOW.to_pydatetime(), TZ)
     cached.series(window, True)
     shifted = Window(window.start + pd.Timedelta(minutes=30), window.end + pd.Timedelta(minutes=30), "1h", TZ)
+    calls = len(inner.series_windows)
     assert_same_frame(cached.series(shifted, True), bare.series(shifted, True))
-    assert inner.series_windows[-1] == shifted
-    assert cached.full_queries == 2 and cached.tail_queries == 0
+    assert_chunks_cover(inner.series_windows[calls:], shifted.start, shifted.end, 72)
+    assert cached.cold_calls == 2 and cached.warm_calls == 0
 
 
-def test_a_window_ending_before_the_cache_gets_a_full_query_and_keeps_the_cache(generic: Influxd):
+def test_a_window_ending_before_the_cache_is_answered_in_chunks_and_keeps_the_cache(generic: Influxd):
     inner = Recording(source_for(generic, "cache_generic"))
-    cached = CachedSource(inner)
+    cached = CachedSource(inner, chunk=pd.Timedelta(days=2))
     bare = source_for(generic, "cache_generic")
     spec = BY_KEY["7d"]
     window = window_for(spec, NOW.to_pydatetime(), TZ)
     cached.series(window, False)
     yesterday = window_for(spec, (NOW - pd.Timedelta(days=1)).to_pydatetime(), TZ)  # like an archive snapshot
+    calls = len(inner.series_windows)
     assert_same_frame(cached.series(yesterday, False), bare.series(yesterday, False))
-    assert inner.series_windows[-1] == yesterday
+    assert_chunks_cover(inner.series_windows[calls:], yesterday.start, yesterday.end, 192)
     later = window_for(spec, (NOW + pd.Timedelta(minutes=15)).to_pydatetime(), TZ)
     assert_same_frame(cached.series(later, False), bare.series(later, False))
     assert inner.series_windows[-1].start == expected_tail_start(window.end, spec.bucket)
+    assert cached.cold_calls == 1
 
 
 def test_buckets_older_than_the_window_are_dropped(generic: Influxd):
@@ -267,45 +366,54 @@ def test_buckets_older_than_the_window_are_dropped(generic: Influxd):
         assert len(frame) == len(window.edges()) - 1
 
 
-# --- late data ---------------------------------------------------------------------------------------------
-def test_late_data_in_the_tail_is_picked_up(influxd: Influxd, late_db: str):
+def test_a_series_the_database_starts_holding_fills_the_window_anew(influxd: Influxd, late_db: str):
     spec = BY_KEY["30d"]
-    cached = CachedSource(source_for(influxd, late_db))
+    inner = Recording(source_for(influxd, late_db))
+    cached = CachedSource(inner)
     bare = source_for(influxd, late_db)
-    window = window_for(spec, pd.Timestamp("2024-04-01T12:20Z").to_pydatetime(), TZ)
-    first = cached.series(window, True)
-    first_changes = cached.state_changes(window, CHANGE_METRICS)
-    last_bucket = window.end - pd.Timedelta(hours=1)
-    late = int((last_bucket + pd.Timedelta(minutes=35, seconds=17)).timestamp())  # compressor is off :30–:40
-    influxd.write(late_db, [f"heatpump,name=outdoor_temp value=99 {late}",
-                            f"heatpump,name=compressor_on value=1 {late}"], precision="s")
-    again = cached.series(window, True)
-    assert_same_frame(again, bare.series(window, True))
-    assert again.at[last_bucket, "outdoor_temp:max"] == 99 != first.at[last_bucket, "outdoor_temp:max"]
-    changes = cached.state_changes(window, CHANGE_METRICS)
-    assert_same_changes(changes, bare.state_changes(window, CHANGE_METRICS))
-    assert len(changes["compressor_on"]) == len(first_changes["compressor_on"]) + 2  # on at `late`, off a minute on
+    first, second = refreshes(spec, 2, pd.Timestamp("2024-04-01T12:20Z"))
+    assert "indoor_temp" not in cached.series(first, True).columns
+    at = int((first.end - pd.Timedelta(minutes=20)).timestamp())
+    influxd.write(late_db, [f"heatpump,name=indoor_temp value=21.5 {at}"], precision="s")
+    calls = len(inner.series_windows)
+    frame = cached.series(second, True)
+    assert_same_frame(frame, bare.series(second, True))
+    assert frame["indoor_temp"].notna().sum() == 1
+    recheck, *refill = inner.series_windows[calls:]  # the first piece did not fit: the window again, in chunks
+    assert recheck.start == second.start
+    assert_chunks_cover(refill, second.start, second.end, 72)
+    assert cached.cold_calls == 2
 
 
-def test_late_data_older_than_the_tail_shows_after_the_full_refresh(influxd: Influxd, late_db: str):
+# --- failures --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("call", ["series", "state_changes"])
+def test_a_failure_in_the_middle_of_a_cold_fill_keeps_the_finished_chunks_and_the_next_call_resumes(
+        generic: Influxd, call: str):
     spec = BY_KEY["30d"]
-    clock = Clock()
-    cached = CachedSource(source_for(influxd, late_db), full_refresh_s=3600, clock=clock)
-    bare = source_for(influxd, late_db)
-    window = window_for(spec, pd.Timestamp("2024-04-01T12:20Z").to_pydatetime(), TZ)
-    cached.series(window, True)
-    old_bucket = window.end - pd.Timedelta(hours=5)
-    influxd.write(late_db, [f"heatpump,name=outdoor_temp value=99 {int(old_bucket.timestamp()) + 7}"], precision="s")
-    clock.now = 3599.0
-    stale = cached.series(window, True)
-    assert stale.at[old_bucket, "outdoor_temp:max"] != 99  # older than the tail: not asked again yet
-    clock.now = 3600.0
-    assert_same_frame(cached.series(window, True), bare.series(window, True))
-    assert cached.full_queries == 2
+    done = 4
+    inner = Recording(source_for(generic, "cache_generic"), after_calls=done, then=generic.stop)
+    cached = CachedSource(inner)
+    bare = source_for(generic, "cache_generic")
+    ask = (lambda w: cached.series(w, True)) if call == "series" else (lambda w: cached.state_changes(w, CHANGE_METRICS))
+    asked = inner.series_windows if call == "series" else inner.change_windows
+    windows = refreshes(spec, 2)
+    try:
+        with pytest.raises(SourceError) as failed:
+            ask(windows[0])
+        assert failed.value is inner.errors[-1] and len(asked) == done + 1
+    finally:
+        generic.start()
+    resumed_from = asked[done - 1].end
+    got = ask(windows[1])
+    if call == "series":
+        assert_same_frame(got, bare.series(windows[1], True))
+    else:
+        assert_same_changes(got, bare.state_changes(windows[1], CHANGE_METRICS))
+    assert_chunks_cover(asked[done + 1:], expected_tail_start(resumed_from, spec.bucket), windows[1].end, 72)
+    assert cached.cold_calls == 1
 
 
-# --- failures ----------------------------------------------------------------------------------------------
-def test_a_failed_call_propagates_the_source_error_and_leaves_the_cache_consistent(generic: Influxd):
+def test_a_failed_warm_call_propagates_the_source_error_and_leaves_the_cache_consistent(generic: Influxd):
     spec = BY_KEY["30d"]
     inner = Recording(source_for(generic, "cache_generic"))
     cached = CachedSource(inner)
@@ -326,7 +434,73 @@ def test_a_failed_call_propagates_the_source_error_and_leaves_the_cache_consiste
     for window in windows[2:4]:
         assert_same_frame(cached.series(window, True), bare.series(window, True))
         assert_same_changes(cached.state_changes(window, CHANGE_METRICS), bare.state_changes(window, CHANGE_METRICS))
-    assert cached.full_queries == 2  # the cache survived the failure: still only tails
+    assert cached.cold_calls == 2  # the cache survived the failure: warm calls only
+
+
+# --- late data -------------------------------------------------------------------------------------------------
+def test_late_data_in_the_tail_is_picked_up(influxd: Influxd, late_db: str):
+    spec = BY_KEY["30d"]
+    cached = CachedSource(source_for(influxd, late_db))
+    bare = source_for(influxd, late_db)
+    window = window_for(spec, pd.Timestamp("2024-04-01T12:20Z").to_pydatetime(), TZ)
+    first = cached.series(window, True)
+    first_changes = cached.state_changes(window, CHANGE_METRICS)
+    last_bucket = window.end - pd.Timedelta(hours=1)
+    late = int((last_bucket + pd.Timedelta(minutes=35, seconds=17)).timestamp())  # compressor is off :30–:40
+    influxd.write(late_db, [f"heatpump,name=outdoor_temp value=99 {late}",
+                            f"heatpump,name=compressor_on value=1 {late}"], precision="s")
+    again = cached.series(window, True)
+    assert_same_frame(again, bare.series(window, True))
+    assert again.at[last_bucket, "outdoor_temp:max"] == 99 != first.at[last_bucket, "outdoor_temp:max"]
+    changes = cached.state_changes(window, CHANGE_METRICS)
+    assert_same_changes(changes, bare.state_changes(window, CHANGE_METRICS))
+    assert len(changes["compressor_on"]) == len(first_changes["compressor_on"]) + 2  # on at `late`, off a minute on
+
+
+def off_minute_after(at: pd.Timestamp) -> pd.Timestamp:
+    """The first minute at or after `at` in which the generic compressor is off (and was off before)."""
+    t = int(at.timestamp()) // 60 * 60
+    while (t // 600) % 3 != 0 or (t % 600) < 120:
+        t += 60
+    return pd.Timestamp(t, unit="s", tz="UTC")
+
+
+@pytest.mark.parametrize("key, chunk", [("7d", "1D"), ("30d", "3D")])
+def test_late_data_older_than_the_tail_shows_within_one_re_check_cycle(influxd: Influxd, late_db: str,
+                                                                        key: str, chunk: str):
+    spec = BY_KEY[key]
+    inner = Recording(source_for(influxd, late_db))
+    cached = CachedSource(inner, chunk=pd.Timedelta(chunk))
+    bare = source_for(influxd, late_db)
+    cycle = math.ceil(pd.Timedelta(spec.span) / pd.Timedelta(chunk))   # the promised bound, in calls
+    windows = iter(refreshes(spec, 3 * cycle, pd.Timestamp("2024-04-01T12:20Z")))
+    # Late samples inside the data, two days before the window end (far older than the tail), in the
+    # middle of a minute in which the compressor is off: it shows as on for 10 s.
+    late = off_minute_after(pd.Timestamp("2024-03-30T12:00Z")) + pd.Timedelta(seconds=17)
+    # The worst case: they land right after the chunk that holds them was re-checked.
+    window = next(windows)
+    cached.series(window, spec.bands)  # cold
+    cached.state_changes(window, CHANGE_METRICS)
+    asked: list[Window] = []
+    while not any(w.start <= late < w.end for w in asked):
+        window, calls = next(windows), len(inner.series_windows)
+        cached.series(window, spec.bands)
+        cached.state_changes(window, CHANGE_METRICS)
+        asked = inner.series_windows[calls:]
+    at = int(late.timestamp())
+    influxd.write(late_db, [f"heatpump,name=outdoor_temp value=99 {at}", f"heatpump,name=compressor_on value=1 {at}",
+                            f"heatpump,name=compressor_on value=0 {at + 10}"], precision="s")
+    for call in range(1, cycle + 1):
+        window = next(windows)
+        frame = cached.series(window, spec.bands)
+        changes = cached.state_changes(window, CHANGE_METRICS)
+        want_changes = bare.state_changes(window, CHANGE_METRICS)
+        if call < cycle:  # not asked again before the re-check comes round: the bound is tight
+            assert late not in changes["compressor_on"].index
+        else:
+            assert_same_frame(frame, bare.series(window, spec.bands))
+            assert_same_changes(changes, want_changes)
+            assert late in changes["compressor_on"].index
 
 
 # --- pass-through ------------------------------------------------------------------------------------------
@@ -338,6 +512,12 @@ def test_kind_query_count_and_latest_pass_through_uncached(generic: Influxd):
     first, second = cached.latest(), cached.latest()
     assert inner.query_count == before + 2 == cached.query_count
     assert first == second == inner.latest()
+
+
+def test_a_chunk_that_is_not_a_positive_duration_is_refused():
+    unused = InfluxQLSource(Connection("http://127.0.0.1:9", "x", None, None, None, None, 1.0), load_provider("generic"))
+    with pytest.raises(ValueError, match="chunk must be a positive duration"):
+        CachedSource(unused, chunk=pd.Timedelta(0))
 
 
 def test_the_generator_gets_database_sources_behind_the_cache_and_the_demo_bare(influxd: Influxd, tmp_path: Path):

@@ -2,73 +2,94 @@
 
 A range's window ends at its last *closed* bucket and is refreshed again and again (30d every 15 min, 365d
 every hour), so nearly every bucket of a refresh was already computed by the previous one.  CachedSource
-keeps, per grid (bucket, time zone, bands), the frame it last returned, and on the next call asks the inner
-source only for a smaller window on the same grid: the buckets the cache does not cover yet plus a
-re-check *tail* of the newest cached ones (late data; and the last bucket's time-weighted value depends
-on its right neighbour, which was still open).  state_changes() is cached the same way per (metrics,
-bucket, time zone).  The merged answer equals what the inner source returns for the whole window, as long
-as no data older than the tail arrived late; a full query every `full_refresh_s` bounds that (see
-docs/data-layer.md, "The closed-bucket cache").
+keeps, per grid (bucket, time zone, bands), the buckets it last returned, and on the next call asks the
+inner source only for smaller windows on the same grid:
 
-Anything that does not line up — another grid, a window that starts before the cache, a window ending
-before the cached end (an archive snapshot of yesterday), new columns — is answered by a full query.  A
-full query that moves backwards does not replace the cache.  The inner source's SourceError propagates
-unchanged and the cache is only replaced after a successful call, so a failure never leaves it half
-updated.  Not thread-safe: the generator runs one generation at a time (scheduler max_instances=1).
+* the *tail*: the buckets the cache does not cover yet plus the newest cached ones (late data; and the last
+  bucket's time-weighted value depends on its right neighbour, which was still open);
+* one *re-check chunk* of older cached buckets, cycling from the window's oldest to its newest, so late
+  data older than the tail shows within one cycle (ceil(window / chunk) calls or so; see
+  docs/data-layer.md, "The closed-bucket cache").
+
+A window whose uncovered part is longer than a chunk (the first call, another grid, a generator that was
+down for days) is asked chunk by chunk, oldest first, and every chunk that succeeded is kept even when a
+later one fails: the next call resumes there, so a slow database converges instead of timing out on the
+whole window for ever.  state_changes() is cached the same way per (metrics, bucket, time zone); pieces
+are joined so that a "value in force" stamp at a piece start that repeats the value does not show.
+
+The merged answer equals what the inner source returns for the whole window (every per-bucket value is
+independent of the query's bounds), as long as no data older than the tail arrived late since that bucket
+was last re-checked.  A window ending before the cached end (an archive snapshot of yesterday) is answered
+chunk by chunk without touching the cache.  The inner source's SourceError propagates unchanged.  Not
+thread-safe: the generator runs one generation at a time (scheduler max_instances=1).
 """
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from generator.errors import SourceError
 from generator.ranges import Window
 from generator.sources.base import Latest, Source
 
 DEFAULT_TAIL = pd.Timedelta(hours=1)
 DEFAULT_TAIL_BUCKETS = 2
-DEFAULT_FULL_REFRESH_S = 24 * 3600.0
+DEFAULT_CHUNK = pd.Timedelta(days=3)
+
+Held = TypeVar("Held")    # what one grid keeps: a frame, or {metric: changes}
+Piece = TypeVar("Piece")  # what the inner source answers for one smaller window
+Changes = dict[str, pd.Series]
 
 
 @dataclass(frozen=True)
-class _Frame:
-    """The frame last returned for one grid: exactly window [start, end), never older buckets."""
+class _Entry(Generic[Held]):
+    """What one grid holds: the answer for [start, end), both edges of the grid, never older buckets."""
 
     start: pd.Timestamp
     end: pd.Timestamp
-    frame: pd.DataFrame
-    full_at: float          # clock() of the last full query of this grid
+    held: Held
+    recheck: pd.Timestamp | None  # where the next re-check chunk starts; None: at the window start
 
 
 @dataclass(frozen=True)
-class _Changes:
-    """The changes last returned for one (metrics, grid): value at start stamped start, then each change."""
+class _Kind(Generic[Held, Piece]):
+    """How one kind of answer is asked for, joined and cut (series frames or state changes)."""
 
-    start: pd.Timestamp
-    end: pd.Timestamp
-    changes: dict[str, pd.Series]
-    full_at: float
+    ask: Callable[[Window], Piece]
+    # (held or None, piece, piece start, piece end, covered end, origin) -> held, or None if they don't fit
+    splice: Callable[[Held | None, Piece, pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp], Held | None]
+    trim: Callable[[Held, pd.Timestamp], Held]  # drop what lies before a new window start
+    cut: Callable[[Held, Window], Piece]        # the answer for exactly the window
 
 
 class CachedSource:
     """A Source (generator/sources/base.py) that caches closed buckets of another Source."""
 
     def __init__(self, inner: Source, tail: pd.Timedelta = DEFAULT_TAIL, tail_buckets: int = DEFAULT_TAIL_BUCKETS,
-                 full_refresh_s: float = DEFAULT_FULL_REFRESH_S, clock: Callable[[], float] = time.monotonic):
+                 chunk: pd.Timedelta = DEFAULT_CHUNK, recheck_every: pd.Timedelta = pd.Timedelta(0),
+                 clock: Callable[[], float] = time.monotonic):
         if tail_buckets < 1:
             raise ValueError(f"tail_buckets must be at least 1, not {tail_buckets}")
+        if pd.Timedelta(chunk) <= pd.Timedelta(0):
+            raise ValueError(f"chunk must be a positive duration, not {chunk}")
         self.inner = inner
         self.tail = pd.Timedelta(tail)
         self.tail_buckets = int(tail_buckets)
-        self.full_refresh_s = float(full_refresh_s)
-        self.clock = clock
-        self.full_queries = 0   # inner calls for a whole window
-        self.tail_queries = 0   # inner calls for a tail only
-        self._frames: dict[tuple[str, str, bool], _Frame] = {}
-        self._changes: dict[tuple[tuple[str, ...], str, str], _Changes] = {}
+        self.chunk = pd.Timedelta(chunk)
+        # A re-check chunk goes with a call at most this often per grid (0: every call), so a range
+        # refreshed every 30 s does not read a whole chunk 120 times an hour.
+        self.recheck_every_s = pd.Timedelta(recheck_every).total_seconds()
+        self._clock = clock
+        self._rechecked: dict[tuple[int, tuple], float] = {}
+        self.cold_calls = 0   # calls that found nothing usable cached (first call, another grid, a reset)
+        self.warm_calls = 0   # calls that went on from the cache (tail + re-check, or resuming a cold fill)
+        self._frames: dict[tuple[str, str, bool], _Entry[pd.DataFrame]] = {}
+        self._changes: dict[tuple[tuple[str, ...], str, str], _Entry[Changes]] = {}
 
     # --- pass-through -------------------------------------------------------------------------------
     @property
@@ -89,108 +110,184 @@ class CachedSource:
 
     def cached_rows(self) -> int:
         """Buckets plus changes held, over every grid: stays bounded by the windows asked for."""
-        return (sum(len(e.frame) for e in self._frames.values())
-                + sum(len(s) for e in self._changes.values() for s in e.changes.values()))
+        return (sum(len(e.held) for e in self._frames.values())
+                + sum(len(s) for e in self._changes.values() for s in e.held.values()))
 
-    # --- where the tail starts ----------------------------------------------------------------------
-    def _tail_start(self, edges: pd.DatetimeIndex, cached_end: pd.Timestamp) -> int | None:
-        """Index in `edges` of the first bucket to ask again, or None when only a full query will do.
+    def chunk_buckets(self, window: Window) -> int:
+        """Buckets per chunk on this grid: `chunk` of nominal bucket time, at least one bucket (so 3 days are
+        3 local days, whatever their length across DST)."""
+        return max(1, int(self.chunk // pd.Timedelta(window.bucket)))
 
-        The tail is at least `tail_buckets` buckets and at least `tail` long, ending at the cached end;
-        it starts on an existing edge of the window, so the smaller window lies on the same grid.
-        """
-        found = edges.get_indexer([cached_end])[0]
-        if found < 0:  # the cached end is not an edge of this window: another grid
-            return None
-        by_time = int(edges.searchsorted(cached_end - self.tail, side="right")) - 1
-        first = min(int(found) - self.tail_buckets, by_time)
-        return first if first > 0 else None
-
-    def _lines_up(self, window: Window, start: pd.Timestamp, end: pd.Timestamp, full_at: float) -> int | None:
-        if self.clock() - full_at >= self.full_refresh_s:
-            return None
-        if window.start < start or window.end < end:
-            return None
-        return self._tail_start(window.edges(), end)
-
-    # --- series ---------------------------------------------------------------------------------------
+    # --- the Source calls -------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        key = (window.bucket, window.tz, bool(bands))
-        entry = self._frames.get(key)
-        first = self._lines_up(window, entry.start, entry.end, entry.full_at) if entry else None
-        if entry is not None and first is not None:
-            merged = self._series_from_tail(window, bands, entry, first)
-            if merged is not None:
-                self._frames[key] = _Frame(window.start, window.end, merged, entry.full_at)
-                return merged.copy()
-        frame = self.inner.series(window, bands)
-        self.full_queries += 1
-        if entry is None or window.end >= entry.end:  # a backward jump (an archive of yesterday) keeps the cache
-            self._frames[key] = _Frame(window.start, window.end, frame.copy(), self.clock())
-        return frame
+        kind: _Kind[pd.DataFrame, pd.DataFrame] = _Kind(
+            ask=lambda w: self.inner.series(w, bands), splice=splice_frame,
+            trim=lambda held, start: held[held.index >= start], cut=cut_frame)
+        return self._answer(self._frames, (window.bucket, window.tz, bool(bands)), window, kind).copy()
 
-    def _series_from_tail(self, window: Window, bands: bool, entry: _Frame, first: int) -> pd.DataFrame | None:
-        """The window from cached buckets before edges[first] and a fresh query from there; None if the
-        two do not fit together (then the caller asks for the whole window)."""
-        edges = window.edges()
-        fresh = self.inner.series(Window(edges[first], window.end, window.bucket, window.tz), bands)
-        self.tail_queries += 1
-        cached = entry.frame
-        if not fresh.columns.equals(cached.columns) or not fresh.dtypes.equals(cached.dtypes):
-            return None  # the database started or stopped holding a series: the old buckets may differ too
-        head = cached[(cached.index >= window.start) & (cached.index < edges[first])]
-        merged = pd.concat([head, fresh])
-        index = pd.DatetimeIndex(edges[:-1])
-        if not merged.index.equals(index):
-            return None
-        return merged.set_axis(index, axis=0)
-
-    # --- state changes --------------------------------------------------------------------------------
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
-        key = (tuple(metrics), window.bucket, window.tz)
-        entry = self._changes.get(key)
-        first = self._lines_up(window, entry.start, entry.end, entry.full_at) if entry else None
-        if entry is not None and first is not None:
-            merged = self._changes_from_tail(window, metrics, entry, window.edges()[first])
-            if merged is not None:
-                self._changes[key] = _Changes(window.start, window.end, merged, entry.full_at)
-                return {m: s.copy() for m, s in merged.items()}
-        changes = self.inner.state_changes(window, metrics)
-        self.full_queries += 1
-        if entry is None or window.end >= entry.end:
-            self._changes[key] = _Changes(window.start, window.end, {m: s.copy() for m, s in changes.items()},
-                                          self.clock())
-        return changes
+        order = tuple(metrics)
+        kind: _Kind[Changes, Changes] = _Kind(
+            ask=lambda w: self.inner.state_changes(w, order),
+            splice=lambda held, piece, a, b, end, origin: splice_changes(held, piece, a, b, end, origin, order),
+            trim=lambda held, start: {m: cut_changes(s, start, None) for m, s in held.items()},
+            cut=lambda held, w: {m: cut_changes(held[m], w.start, w.end) for m in order if m in held})
+        answer = self._answer(self._changes, (order, window.bucket, window.tz), window, kind)
+        return {m: s.copy() for m, s in answer.items()}
 
-    def _changes_from_tail(self, window: Window, metrics: Sequence[str], entry: _Changes,
-                           tail_start: pd.Timestamp) -> dict[str, pd.Series] | None:
-        fresh = self.inner.state_changes(Window(tail_start, window.end, window.bucket, window.tz), metrics)
-        self.tail_queries += 1
-        if set(fresh) != set(entry.changes):
-            return None  # a metric appeared or vanished: its older changes are unknown here
-        merged: dict[str, pd.Series] = {}
-        for metric, tail in fresh.items():
-            series = join_changes(entry.changes[metric], tail, tail_start, window)
-            if series is None:
-                return None
-            merged[metric] = series
-        return merged
+    # --- the plan -------------------------------------------------------------------------------------------
+    def _tail_start(self, edges: pd.DatetimeIndex, found: int) -> int:
+        """Index in `edges` of the first bucket to ask again, cached end at edges[found]: at least
+        `tail_buckets` buckets and at least `tail` long, starting on an edge (0 at the earliest)."""
+        by_time = int(edges.searchsorted(edges[found] - self.tail, side="right")) - 1
+        return max(0, min(found - self.tail_buckets, by_time))
+
+    def _pieces(self, first: int, last: int, n: int) -> list[tuple[int, int]]:
+        """[first, last) in pieces of at most n buckets, oldest first."""
+        return [(i, min(i + n, last)) for i in range(first, last, n)]
+
+    def _answer(self, store: dict, key: tuple, window: Window, kind: _Kind[Held, Piece]) -> Piece:
+        edges = window.edges()
+        last = len(edges) - 1
+        n = self.chunk_buckets(window)
+        entry: _Entry[Held] | None = store.get(key)
+        if entry is not None and window.end < entry.end:
+            # A window that ends before the cache (yesterday's archive snapshot): asked alone, in chunks,
+            # and the cache keeps today's buckets.
+            held = self._fill(window, edges, self._pieces(0, last, n), None, kind, None, None)
+            return kind.cut(held, window)
+        found = -1
+        if entry is not None and window.start >= entry.start:
+            found = int(edges.get_indexer([entry.end])[0])  # -1: another grid, or the cache lies before the window
+        if found < 0:
+            self.cold_calls += 1
+            held = self._fill(window, edges, self._pieces(0, last, n), None, kind, store, key)
+            return kind.cut(held, window)
+        self.warm_calls += 1
+        first = self._tail_start(edges, found)
+        held = kind.trim(entry.held, window.start)
+        if last - found > n or first == 0:
+            # Resuming a cold fill (or a window the tail covers whole): no re-check, only what is missing.
+            pieces = self._pieces(first, last, n)
+            requests = [(i, j, entry.recheck) for i, j in pieces]
+        elif self._clock() - self._rechecked.get((id(store), key), -np.inf) < self.recheck_every_s:
+            requests = [(first, last, entry.recheck)]  # the tail only: the re-check waits its turn
+        else:
+            self._rechecked[(id(store), key)] = self._clock()
+            cursor = entry.recheck
+            r = 0 if cursor is None else int(edges.searchsorted(cursor, side="left"))
+            r = 0 if r >= first else r
+            j = min(r + n, first)
+            if j == first:  # the last chunk of the cycle reaches the tail: one request, and start over next time
+                requests = [(r, last, None)]
+            else:
+                requests = [(r, j, edges[j]), (first, last, edges[j])]
+        return kind.cut(self._fill_from(window, edges, requests, held, found, kind, store, key), window)
+
+    def _fill(self, window: Window, edges: pd.DatetimeIndex, pieces: list[tuple[int, int]], held: Held | None,
+              kind: _Kind[Held, Piece], store: dict | None, key: tuple | None) -> Held:
+        return self._fill_from(window, edges, [(i, j, None) for i, j in pieces], held, 0, kind, store, key)
+
+    def _fill_from(self, window: Window, edges: pd.DatetimeIndex, requests: list[tuple[int, int, pd.Timestamp | None]],
+                   held: Held | None, covered: int, kind: _Kind[Held, Piece], store: dict | None,
+                   key: tuple | None) -> Held:
+        """Ask each request (edge indices i, j; the re-check cursor after it) oldest first and splice it in.
+        After each success the entry is stored (when `store` is given), so a failure keeps what was done.
+        Pieces that do not fit the held answer (the database started or stopped holding a series) start the
+        window over from empty, once."""
+        restarted = False
+        k = 0
+        while k < len(requests):
+            i, j, cursor = requests[k]
+            piece = kind.ask(Window(edges[i], edges[j], window.bucket, window.tz))
+            joined = kind.splice(held, piece, edges[i], edges[j], edges[covered], window.start)
+            if joined is None:
+                if restarted:
+                    raise SourceError("the database's series changed while the cache was being filled; "
+                                      "the next refresh tries again")
+                restarted = True
+                self.cold_calls += 1
+                held, covered, k = None, 0, 0
+                requests = [(a, b, None) for a, b in self._pieces(0, len(edges) - 1, self.chunk_buckets(window))]
+                continue
+            held = joined
+            covered = max(covered, j)
+            if store is not None:
+                store[key] = _Entry(window.start, edges[covered], held, cursor)
+            k += 1
+        assert held is not None  # a window holds at least one bucket, so at least one request was made
+        return held
 
 
-def join_changes(cached: pd.Series, tail: pd.Series, tail_start: pd.Timestamp, window: Window) -> pd.Series | None:
-    """Cached changes before tail_start, then the tail (whose first value, stamped tail_start, is the
-    value in force there), cut to the window: value in force at window.start stamped window.start, then
-    every change inside.  None when the value at window.start is not known from these."""
-    both = pd.concat([cached[cached.index < tail_start], tail])
-    values = both.to_numpy()
-    keep = np.concatenate(([True], values[1:] != values[:-1])) if len(values) else np.zeros(0, dtype=bool)
-    both = both[keep]
-    at_start = int(both.index.searchsorted(window.start, side="right")) - 1
-    if at_start < 0:
+# --- frames ------------------------------------------------------------------------------------------------
+def splice_frame(held: pd.DataFrame | None, piece: pd.DataFrame, a: pd.Timestamp, b: pd.Timestamp,
+                 covered_end: pd.Timestamp, origin: pd.Timestamp) -> pd.DataFrame | None:
+    """Held buckets before a, the piece's buckets [a, b), held buckets from b on; None when the columns or
+    their types differ (a series appeared or vanished: older buckets may differ too)."""
+    if held is None or held.empty:
+        return piece
+    before, after = held[held.index < a], held[held.index >= b]
+    if (len(before) or len(after)) and not (piece.columns.equals(held.columns) and piece.dtypes.equals(held.dtypes)):
         return None
-    inside = both[(both.index > window.start) & (both.index < window.end)]
-    stamp = pd.DatetimeIndex([window.start]).as_unit(both.index.unit)
-    index = stamp.append(inside.index)
-    return pd.Series(np.concatenate(([both.iloc[at_start]], inside.to_numpy())), index=index,
-                     dtype=tail.dtype, name=tail.name)
+    return pd.concat([before, piece, after])
 
+
+def cut_frame(held: pd.DataFrame, window: Window) -> pd.DataFrame:
+    index = pd.DatetimeIndex(window.edges()[:-1])  # built as the inner source builds it (same freq)
+    part = held[(held.index >= window.start) & (held.index < window.end)]
+    if not part.index.equals(index):
+        raise SourceError("the cached buckets do not cover the window; the next refresh asks again")
+    return part.set_axis(index, axis=0)
+
+
+# --- state changes -----------------------------------------------------------------------------------------
+def value_at(series: pd.Series, at: pd.Timestamp) -> object:
+    """The value in force at `at` (the last one stamped at or before it)."""
+    return series.iloc[int(series.index.searchsorted(at, side="right")) - 1]
+
+
+def without_repeats(series: pd.Series) -> pd.Series:
+    values = series.to_numpy()
+    keep = np.concatenate(([True], values[1:] != values[:-1])) if len(values) else np.zeros(0, dtype=bool)
+    return series[keep]
+
+
+def splice_changes(held: Changes | None, piece: Changes, a: pd.Timestamp, b: pd.Timestamp,
+                   covered_end: pd.Timestamp, origin: pd.Timestamp, order: Sequence[str]) -> Changes:
+    """Join the inner source's changes for [a, b) (value in force at a stamped a, then each change) into
+    the held ones (value at origin stamped origin, then each change up to covered_end).
+
+    Per metric: held changes before a, the piece, and when held changes go on after b, the held value in
+    force at b restamped b (so a late change inside the piece cannot run on past it) and the held changes
+    after b; then a value equal to the one before it is dropped (the piece's "value in force" stamp).  A
+    metric first seen in a piece has had no sample since 31 days before the window, so (like the inner
+    source over the whole window) its first value is stamped at the window start.
+    """
+    held = held or {}
+    joined: Changes = {}
+    for metric in order:
+        old, new = held.get(metric), piece.get(metric)
+        if new is None or new.empty:
+            if old is not None:
+                joined[metric] = old
+            continue
+        if old is None or old.empty:
+            index = new.index.to_numpy().copy()
+            index[0] = pd.Timestamp(origin).tz_convert("UTC").to_datetime64()
+            joined[metric] = pd.Series(new.to_numpy(), index=pd.DatetimeIndex(index, tz="UTC").as_unit(new.index.unit),
+                                       dtype=new.dtype, name=new.name)
+            continue
+        parts = [old[old.index < a], new]
+        if b < covered_end:
+            stamp = pd.DatetimeIndex([b]).as_unit(new.index.unit)
+            parts += [pd.Series([value_at(old, b)], index=stamp, dtype=old.dtype, name=old.name), old[old.index > b]]
+        joined[metric] = without_repeats(pd.concat(parts))
+    return joined
+
+
+def cut_changes(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp | None) -> pd.Series:
+    """The value in force at start stamped start, then every change after it (and before end)."""
+    inside = series[(series.index > start) & ((series.index < end) if end is not None else True)]
+    stamp = pd.DatetimeIndex([start]).as_unit(series.index.unit)
+    return pd.Series(np.concatenate(([value_at(series, start)], inside.to_numpy())), index=stamp.append(inside.index),
+                     dtype=series.dtype, name=series.name)

@@ -1,6 +1,8 @@
 """Choosing the source a configuration asks for: demo, influxql or flux."""
 from __future__ import annotations
 
+import pandas as pd
+
 from generator.config import Config
 from generator.errors import ConfigError
 from generator.sources.base import Source
@@ -15,7 +17,7 @@ def make_source(cfg: Config) -> Source:
         return DemoSource(seed=cfg["source.seed"])
     from providers import load_provider
 
-    provider = load_provider(cfg["provider"])
+    provider = load_provider(cfg["provider"], cfg.provider_overrides())
     if kind == "influxql":
         from generator.sources.influxql import Connection, InfluxQLSource
 
@@ -40,6 +42,10 @@ def make_source(cfg: Config) -> Source:
     raise ConfigError([f"source.kind: {kind!r} is not known; use one of: demo, influxql, flux"])
 
 
+# How often a grid's cache re-asks one older chunk (late data older than the tail): see docs/data-layer.md.
+RECHECK_EVERY = pd.Timedelta(minutes=15)
+
+
 def make_cached_source(cfg: Config) -> Source:
     """The source a generator runs on: make_source(cfg), with database sources (influxql, flux) behind
     the closed-bucket cache (generator/sources/cached.py) so a refresh only asks for new and recent
@@ -49,5 +55,5 @@ def make_cached_source(cfg: Config) -> Source:
     if cfg["source.kind"] in ("influxql", "flux"):
         from generator.sources.cached import CachedSource
 
-        return CachedSource(source)
+        return CachedSource(source, recheck_every=RECHECK_EVERY)
     return source
