@@ -25,6 +25,7 @@ thread-safe: the generator runs one generation at a time (scheduler max_instance
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from generator.errors import SourceError
 from generator.ranges import Window
 from generator.sources.base import Latest, Source
 
+log = logging.getLogger("heatpump_dashboard.cache")
 DEFAULT_TAIL = pd.Timedelta(hours=1)
 DEFAULT_TAIL_BUCKETS = 2
 DEFAULT_CHUNK = pd.Timedelta(days=3)
@@ -199,6 +201,9 @@ class CachedSource:
         k = 0
         while k < len(requests):
             i, j, cursor = requests[k]
+            if len(requests) > 2:  # a cold fill: long on a slow database, so say how far it got
+                log.info("filling the %s-bucket cache of %s … %s: chunk %d of %d", window.bucket,
+                         window.start.date(), window.end.date(), k + 1, len(requests))
             piece = kind.ask(Window(edges[i], edges[j], window.bucket, window.tz))
             joined = kind.splice(held, piece, edges[i], edges[j], edges[covered], window.start)
             if joined is None:
