@@ -202,8 +202,9 @@ class CachedSource:
         while k < len(requests):
             i, j, cursor = requests[k]
             if len(requests) > 2:  # a cold fill: long on a slow database, so say how far it got
-                log.info("filling the %s-bucket cache of %s … %s: chunk %d of %d", window.bucket,
-                         window.start.date(), window.end.date(), k + 1, len(requests))
+                log.log(logging.INFO if k in (0, len(requests) - 1) else logging.DEBUG,
+                        "filling the %s-bucket cache of %s … %s: chunk %d of %d", window.bucket,
+                        window.start.date(), window.end.date(), k + 1, len(requests))
             piece = kind.ask(Window(edges[i], edges[j], window.bucket, window.tz))
             joined = kind.splice(held, piece, edges[i], edges[j], edges[covered], window.start)
             if joined is None:
