@@ -2,7 +2,7 @@
 // generated options use, so the bundle stays a fraction of the full library.
 // check-imports.mjs fails the build if any file imports the whole 'echarts' package.
 import * as echarts from 'echarts/core';
-import { LineChart, BarChart, PieChart, SankeyChart } from 'echarts/charts';
+import { LineChart, PieChart, SankeyChart } from 'echarts/charts';
 import {
   GridComponent,
   DatasetComponent,
@@ -11,7 +11,6 @@ import {
   TitleComponent,
   DataZoomComponent,
   MarkLineComponent,
-  MarkAreaComponent,
   AxisPointerComponent,
   AriaComponent,
   ToolboxComponent,
@@ -20,9 +19,9 @@ import { CanvasRenderer } from 'echarts/renderers';
 import langSV from 'echarts/i18n/langSV-obj.js';
 
 echarts.use([
-  LineChart, BarChart, PieChart, SankeyChart,
+  LineChart, PieChart, SankeyChart,
   GridComponent, DatasetComponent, TooltipComponent, LegendComponent, TitleComponent,
-  DataZoomComponent, MarkLineComponent, MarkAreaComponent, AxisPointerComponent, AriaComponent,
+  DataZoomComponent, MarkLineComponent, AxisPointerComponent, AriaComponent,
   ToolboxComponent, CanvasRenderer,
 ]);
 // ECharts' own strings (aria descriptions, toolbox) in Swedish; English is built in.
