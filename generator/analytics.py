@@ -277,11 +277,10 @@ def runtime(frame: pd.DataFrame, window: Window) -> Runtime:
     aux_pct = _time_share_pct(aux_on, hours) if aux_on is not None else None
     if on is None:
         return Runtime(None, aux_pct, None, None, None, None, None)
-    fraction = _hot_water_fraction(frame)
-    hw_time = on * fraction if fraction is not None else on * 0
-    hw_pct = _time_share_pct(hw_time, hours)
+    fraction = _hot_water_fraction(frame)  # None without valve data: the split is unknown, not 0
+    hw_pct = _time_share_pct(on * fraction, hours) if fraction is not None else None
     space_pct = compressor_pct - hw_pct if compressor_pct is not None and hw_pct is not None else None
-    share = _ratio(hw_pct, compressor_pct)
+    share = _ratio(hw_pct, compressor_pct) if hw_pct is not None else None
     aux_only_pct = _time_share_pct((aux_on - on).clip(lower=0), hours) if aux_on is not None else 0.0
     idle_pct = None
     if compressor_pct is not None:

@@ -45,6 +45,8 @@ class RangeStatus:
     last_error_at: str | None = None
     duration_s: float | None = None
     last_attempt: float = 0.0       # monotonic seconds; decides when the range is due again
+    failures: int = 0               # consecutive failures of this range alone
+    retry_at: float = 0.0           # monotonic: not due again before this (its own backoff)
 
 
 @dataclass
@@ -141,13 +143,18 @@ def backing_off(ctx: Context) -> bool:
 
 
 def due_ranges(ctx: Context) -> list[RangeSpec]:
-    """Ranges whose refresh interval has passed, and every range that is stale (retry)."""
+    """Ranges whose refresh interval has passed, and stale ones (a retry) once their backoff is over."""
     clock = time.monotonic()
     due = []
     for spec in RANGES:
         status = ctx.state.ranges.get(spec.key)
-        stale = bool(((ctx.state.manifest or {}).get("ranges", {}).get(spec.key) or {}).get("stale"))
-        if status is None or stale or status.last_error or clock - status.last_attempt >= ctx.refresh_s[spec.key] - 0.5:
+        stale = bool(current_entry(ctx, spec.key).get("stale"))
+        if status is None:
+            due.append(spec)
+        elif status.last_error or stale:
+            if clock >= status.retry_at:
+                due.append(spec)
+        elif clock - status.last_attempt >= ctx.refresh_s[spec.key] - 0.5:
             due.append(spec)
     return due
 
@@ -157,9 +164,9 @@ def read_latest(ctx: Context, report: RunReport) -> Latest | None:
     try:
         latest = ctx.source.latest()
     except SourceError as exc:
-        record_failure(status, str(exc), report)
+        record_failure(ctx, status, str(exc), report)
         return None
-    status.last_error = None
+    record_success(status)
     return latest
 
 
@@ -171,7 +178,7 @@ def refresh_range(ctx: Context, spec: RangeSpec, now: datetime, report: RunRepor
     try:
         document = build_range_document(ctx, spec, now, report.latest)
     except SourceError as exc:
-        record_failure(status, str(exc), report)
+        record_failure(ctx, status, str(exc), report)
         mark_range(ctx, spec.key, stale=True, error=str(exc))
         return
     published = ctx.publisher.put_json(spec.key, document)
@@ -184,7 +191,8 @@ def refresh_range(ctx: Context, spec: RangeSpec, now: datetime, report: RunRepor
         "generated_at": iso(now) if changed else previous.get("generated_at", iso(now)),
         "from": document["from"], "to": document["to"],
     })
-    status.last_success_at, status.last_error = iso(now), None
+    status.last_success_at = iso(now)
+    record_success(status)
     status.duration_s = round(time.perf_counter() - begun, 3)
 
 
@@ -274,7 +282,7 @@ def archive_yesterday(ctx: Context, now: datetime, report: RunReport) -> None:
         try:
             take_archive_snapshot(ctx, day)
         except SourceError as exc:
-            record_failure(ctx.state.ranges.setdefault("archive", RangeStatus()), str(exc), report)
+            record_failure(ctx, ctx.state.ranges.setdefault("archive", RangeStatus()), str(exc), report)
             return
     archive.prune_and_index(ctx.publisher, day, ctx.cfg["output.archive_days"])
     ctx.state.archived_day = day
@@ -298,8 +306,10 @@ def publish_manifest(ctx: Context, now: datetime, report: RunReport) -> None:
                  "colours": dict(ctx.provider.colours)},
         "latest_data_at": latest_at,
         "data_old": data_is_old(latest_at, now, ctx.cfg["site.stale_after_s"]),
-        "stale": bool(report.errors),
-        "error": report.errors[0] if report.errors else None,
+        # stale while the source does not answer, or while any range still shows its last good file
+        "stale": bool(report.errors) or any(e.get("stale") for e in body["ranges"].values()),
+        "error": report.errors[0] if report.errors else next(
+            (e.get("error") for e in body["ranges"].values() if e.get("stale")), None),
         "archive": "archive/index.json",
     })
     comparable = {k: v for k, v in body.items() if k != "generated_at"}
@@ -333,22 +343,34 @@ def write_status(ctx: Context, now: datetime, duration: float, queries: int, rep
 
 
 # --- bookkeeping ----------------------------------------------------------------------------------------
-def record_failure(status: RangeStatus, message: str, report: RunReport) -> None:
+def backoff_s(ctx: Context, failures: int) -> float:
+    """The interval doubling with each failure in a row, at most 5 minutes."""
+    return min(ctx.cfg["schedule.interval_s"] * 2 ** (failures - 1), MAX_BACKOFF_S)
+
+
+def record_failure(ctx: Context, status: RangeStatus, message: str, report: RunReport) -> None:
+    """One query failed: remember it, and let only this part wait before it is asked again."""
     log.warning("source failed: %s", message)
     status.last_error, status.last_error_at = message, iso(report.started)
+    status.failures += 1
+    status.retry_at = time.monotonic() + backoff_s(ctx, status.failures)
     if message not in report.errors:
         report.errors.append(message)
 
 
+def record_success(status: RangeStatus) -> None:
+    status.last_error, status.failures, status.retry_at = None, 0, 0.0
+
+
 def note_failures(ctx: Context, report: RunReport) -> None:
-    """Back off after a failed run (the interval doubling up to 5 min); clear it when the source is back."""
-    if report.ok:
+    """When the source does not answer at all (no latest reading), the whole run backs off; one range
+    that fails (a 365d query timing out) only delays itself. Cleared when the source is back."""
+    if report.latest is not None:
         ctx.state.failures, ctx.state.retry_at, ctx.state.last_error = 0, 0.0, None
         return
     ctx.state.failures += 1
-    ctx.state.last_error = report.errors[0]
-    delay = min(ctx.cfg["schedule.interval_s"] * 2 ** (ctx.state.failures - 1), MAX_BACKOFF_S)
-    ctx.state.retry_at = time.monotonic() + delay
+    ctx.state.last_error = report.errors[0] if report.errors else "the source did not answer"
+    ctx.state.retry_at = time.monotonic() + backoff_s(ctx, ctx.state.failures)
 
 
 def current_entry(ctx: Context, key: str) -> dict[str, Any]:

@@ -236,3 +236,31 @@ def test_the_generate_loop_publishes_and_stops_cleanly_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
     validate_tree(tmp_path / "public")
+
+
+class YearTimesOut(DemoSource):
+    """The simulator, except that the long daily-bucket query fails the way a slow database times out."""
+
+    def series(self, window, bands):
+        if window.calendar_days:
+            from generator.errors import SourceError
+            raise SourceError("InfluxDB did not answer within 30 s")
+        return super().series(window, bands)
+
+
+def test_one_failing_range_is_marked_stale_and_retried_alone_while_the_others_go_on(tmp_path):
+    clock = Clock(NOW)
+    cfg = load_config(None, {}).with_values(output__public_dir=str(tmp_path), schedule__interval_s=60)
+    ctx = make_context(cfg, YearTimesOut(seed=1, clock=clock))
+    first = run_once(ctx, now=NOW)
+    assert first.errors == ["InfluxDB did not answer within 30 s"]
+    m = manifest(tmp_path)
+    assert "365d" not in m["ranges"] and m["stale"] is True  # nothing good to keep yet
+    assert set(m["ranges"]) == {"1h", "6h", "24h", "7d", "30d"}
+    clock.now = NOW + timedelta(seconds=60)
+    for status in ctx.state.ranges.values():
+        status.last_attempt -= 61  # a minute later for the cadence; the backoff runs on the real clock
+    second = run_once(ctx, now=clock.now)
+    assert second.latest is not None, "the source answers: no global backoff"
+    assert manifest(tmp_path)["ranges"]["1h"]["hash"] != m["ranges"]["1h"]["hash"], "1h went on"
+    assert ctx.state.ranges["365d"].failures == 1, "365d waits for its own backoff (60 s)"

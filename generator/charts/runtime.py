@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.charts.context import ChartContext
-from generator.charts.data import PERCENT, has_data, rounded
+from generator.charts.data import PERCENT, rounded
 from generator.charts.layout import empty_chart
 
 
@@ -13,8 +13,7 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     runtime = ctx.summary.runtime
     if runtime.compressor_pct is None:
         return empty_chart(ctx, "runtime.title")
-    split = has_data(ctx.frame, "switch_valve")  # without valve data analytics books all time as space
-    if split and runtime.compressor_space_pct is not None and runtime.compressor_hot_water_pct is not None:
+    if runtime.compressor_space_pct is not None and runtime.compressor_hot_water_pct is not None:
         slices = [("runtime.compressor_space", "space", runtime.compressor_space_pct),
                   ("runtime.compressor_hot_water", "hot_water", runtime.compressor_hot_water_pct)]
     else:  # no valve data: the compressor's time is not split
