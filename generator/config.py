@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from generator.errors import ConfigError
+from generator.errors import ConfigError, scrub
 
 Check = Callable[[Any], str | None]  # returns the fix when the value is wrong, else None
 
@@ -74,7 +74,9 @@ def _strings(v: Any) -> str | None:
 
 
 def _provider(v: Any) -> str | None:
-    from providers import available_providers  # late: providers import nothing from here
+    from providers import (
+        available_providers,  # late: providers import nothing from here
+    )
 
     names = available_providers()
     return None if v in names else f"use one of: {', '.join(names)}"
@@ -244,7 +246,8 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
 
 
 def _safe_repr(setting: Setting, value: Any) -> str:
-    return "the value" if setting.secret else repr(value)
+    """The value for an error message: never a secret, never a user:password@ inside a URL."""
+    return "the value" if setting.secret else scrub(repr(value), [])
 
 
 def _cross_checks(v: dict[str, Any]) -> list[str]:

@@ -11,8 +11,15 @@ from typing import Mapping, TextIO
 import pandas as pd
 
 from generator.config import Config
-from generator.errors import EXIT_BAD_CONFIG, EXIT_OK, EXIT_SOURCE_FAILED, ConfigError, ProviderError, SourceError
-from generator.sources.rawplan import scrub
+from generator.errors import (
+    EXIT_BAD_CONFIG,
+    EXIT_OK,
+    EXIT_SOURCE_FAILED,
+    ConfigError,
+    ProviderError,
+    SourceError,
+    scrub,
+)
 
 
 def cop_method(metrics: set[str]) -> str:

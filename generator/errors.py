@@ -7,6 +7,9 @@ start-up with exit code 2.  Messages never carry tokens or passwords.
 """
 from __future__ import annotations
 
+import re
+from typing import Iterable
+
 
 class DashboardError(Exception):
     """Base of every error this project raises on purpose."""
@@ -35,6 +38,18 @@ class SourceError(DashboardError):
 
 class PublishError(DashboardError):
     """Writing into public/ failed (disk full, permissions)."""
+
+
+_USERINFO = re.compile(r"(//)[^/@\s]*@")
+
+
+def scrub(message: str, secrets: Iterable[str]) -> str:
+    """A message safe to publish: no secret value and no user:password@ in a URL."""
+    text = _USERINFO.sub(r"\1", message)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
 
 
 EXIT_OK = 0

@@ -1,6 +1,8 @@
 """Known-answer tests of the analytics, on frames built by hand."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -33,6 +35,34 @@ def alternating_changes(w: Window, on_minutes: float, off_minutes: float) -> pd.
     return pd.Series(values, index=pd.DatetimeIndex(times))
 
 
+def time_weighted_means(changes: pd.Series, w: Window) -> np.ndarray:
+    """Each bucket's mean of the 0/1 step function `changes` (value holds until the next change), found
+    by integrating it over the bucket, as a source's time-weighted mean would."""
+    edges = w.edges()
+    means = []
+    for lo, hi in pairwise(edges):
+        before = changes[changes.index <= lo]
+        inside = changes[(changes.index > lo) & (changes.index < hi)]
+        times = [lo, *inside.index, hi]
+        states = [float(before.iloc[-1]), *inside.astype(float)]
+        on_seconds = sum((t1 - t0).total_seconds() * v for t0, t1, v in zip(times, times[1:], states))
+        means.append(on_seconds / (hi - lo).total_seconds())
+    return np.array(means)
+
+
+def sampled_changes(truth: pd.Series, w: Window, rng: np.random.Generator, min_gap_s: int,
+                    max_gap_s: int) -> tuple[pd.Series, int]:
+    """What a poller sees of `truth`: the state read at irregular sample times (gaps drawn from rng),
+    a change recorded at each sample whose state differs from the last one. Also the widest gap drawn."""
+    gaps = rng.integers(min_gap_s, max_gap_s + 1, size=int(w.seconds // min_gap_s) + 1)
+    offsets = np.concatenate([[0], np.cumsum(gaps)])
+    inside = offsets[offsets < w.seconds]
+    samples = w.start + pd.to_timedelta(inside, unit="s")
+    states = truth.reindex(truth.index.union(samples)).ffill().loc[samples]
+    widest = int(gaps[: len(inside)].max())  # the gaps after each sample taken, the last one included
+    return states[states.ne(states.shift())], widest
+
+
 def test_2_kw_in_and_7_kw_out_while_running_gives_spf_3_50():
     w = window()
     f = frame(w, compressor_on=0.5, power_electric=1000.0, heat_output=3500.0)
@@ -61,14 +91,42 @@ def test_cop_series_has_gaps_where_the_compressor_is_off():
 
 
 def test_30_min_on_30_min_off_gives_50_percent_runtime_and_24_starts_per_day():
-    w = window()
+    w = window(bucket="45min")  # 45-min buckets straddle the 30-min edges: no bucket holds 0.5
     changes = alternating_changes(w, on_minutes=30, off_minutes=30)
-    f = frame(w, compressor_on=0.5)
+    f = frame(w, compressor_on=time_weighted_means(changes, w))
+    assert not np.isclose(f["compressor_on"], 0.5).any()
     s = a.summarize(f, {"compressor_on": changes}, w, a.Params())
     assert s.runtime.compressor_pct == pytest.approx(50.0)
     assert s.cycles.starts == 24
     assert s.cycles.starts_per_day == pytest.approx(24.0)
     assert s.cycles.avg_cycle_minutes == pytest.approx(30.0)
+
+
+def test_20_min_on_40_min_off_gives_33_percent_runtime_and_24_starts_per_day():
+    w = window(bucket="45min")
+    changes = alternating_changes(w, on_minutes=20, off_minutes=40)
+    f = frame(w, compressor_on=time_weighted_means(changes, w))
+    assert not np.isclose(f["compressor_on"], 1.0 / 3.0).all()
+    s = a.summarize(f, {"compressor_on": changes}, w, a.Params())
+    assert s.runtime.compressor_pct == pytest.approx(100.0 / 3.0)
+    assert s.cycles.starts == 24
+    assert s.cycles.starts_per_day == pytest.approx(24.0)
+    assert s.cycles.avg_cycle_minutes == pytest.approx(20.0)
+
+
+def test_uneven_sampling_of_30_min_cycles_gives_runtime_within_one_sample_per_transition_and_24_starts():
+    w = window(bucket="45min")
+    truth = alternating_changes(w, on_minutes=30, off_minutes=30)
+    changes, widest_gap_s = sampled_changes(truth, w, np.random.default_rng(7), min_gap_s=7, max_gap_s=53)
+    assert len(changes) == len(truth)  # every edge seen once, none invented
+    f = frame(w, compressor_on=time_weighted_means(changes, w))
+    s = a.summarize(f, {"compressor_on": changes}, w, a.Params())
+    transitions = len(changes) - 1
+    bound_pct = transitions * widest_gap_s / w.seconds * 100.0  # each edge is seen up to one gap late
+    assert abs(s.runtime.compressor_pct - 50.0) <= bound_pct
+    assert s.cycles.starts == 24
+    assert s.cycles.starts_per_day == pytest.approx(24.0)
+    assert abs(s.cycles.avg_cycle_minutes - 30.0) <= widest_gap_s / 60.0  # both ends up to one gap late
 
 
 def test_runtime_weights_buckets_by_duration_not_by_count():
@@ -198,3 +256,10 @@ def test_cost_is_electricity_times_price():
     f = frame(w, power_electric=1000.0)
     s = a.summarize(f, {}, w, a.Params(price_per_kwh=2.0, currency="EUR"))
     assert s.cost == pytest.approx(20.0) and s.currency == "EUR"
+
+
+def test_without_valve_data_the_hot_water_share_is_unknown_not_zero():
+    w = window(hours=2)
+    r = a.runtime(frame(w, compressor_on=[1.0, 0.5]), w)
+    assert r.compressor_pct == pytest.approx(75.0)
+    assert r.hot_water_share_pct is None and r.compressor_hot_water_pct is None and r.compressor_space_pct is None

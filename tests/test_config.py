@@ -109,3 +109,10 @@ def test_check_config_exits_0_on_a_good_file(tmp_path):
     result = subprocess.run([sys.executable, "-m", "generator.cli", "check-config", "--config", str(path)],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_password_inside_a_url_never_appears_in_errors(tmp_path):
+    found = problems(tmp_path, "source:\n  kind: influxql\n  database: hp\n",
+                     {"INFLUXDB_URL": "htp://admin:S3cret@influx:8086"})
+    assert found[0].startswith("source.url (from $INFLUXDB_URL):")
+    assert "S3cret" not in "\n".join(found)

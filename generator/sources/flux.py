@@ -15,12 +15,19 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from generator.errors import SourceError
+from generator.errors import SourceError, scrub
 from generator.ranges import Window
 from generator.sources.base import Latest, band_column
 from generator.sources.rawplan import (
-    RawPlan, canonical_changes, canonical_frame, canonical_latest, place, plan_for, raws_for_metrics, scrub,
-    shares_from_changes, to_ms,
+    RawPlan,
+    canonical_changes,
+    canonical_frame,
+    canonical_latest,
+    place,
+    plan_for,
+    raws_for_metrics,
+    shares_from_changes,
+    to_ms,
 )
 from providers.model import Provider
 
@@ -54,7 +61,9 @@ class FluxSource:
 
     def __init__(self, url: str, token: str, org: str, bucket: str, provider: Provider,
                  measurement: str = "heatpump", tag: str = "name", field: str = "value", timeout_s: float = 10.0):
-        from influxdb_client import InfluxDBClient  # late: only flux installs pay the import
+        from influxdb_client import (
+            InfluxDBClient,  # late: only flux installs pay the import
+        )
 
         self.url = url
         self._token = token

@@ -20,12 +20,22 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from generator.errors import SourceError
+from generator.errors import SourceError, scrub
 from generator.ranges import Window
 from generator.sources.base import Latest, band_column
 from generator.sources.rawplan import (
-    RawPlan, canonical_changes, canonical_frame, canonical_latest, changes_from_differences, extended_edges,
-    place, plan_for, raws_for_metrics, scrub, shares_from_changes, time_weighted, to_ms,
+    RawPlan,
+    canonical_changes,
+    canonical_frame,
+    canonical_latest,
+    changes_from_differences,
+    extended_edges,
+    place,
+    plan_for,
+    raws_for_metrics,
+    shares_from_changes,
+    time_weighted,
+    to_ms,
 )
 from providers.model import Provider
 

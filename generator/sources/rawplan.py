@@ -11,7 +11,6 @@ raw columns to the helpers here, which apply the rules of docs/data-layer.md:
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -217,13 +216,4 @@ def canonical_latest(provider: Provider, tag: str, last: Mapping[str, tuple[int,
 
 
 # --- messages --------------------------------------------------------------------------------------------
-_USERINFO = re.compile(r"(//)[^/@\s]*@")
 
-
-def scrub(message: str, secrets: Iterable[str]) -> str:
-    """A message safe to publish: no secret value and no user:password@ in a URL."""
-    text = _USERINFO.sub(r"\1", message)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
