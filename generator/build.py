@@ -315,6 +315,7 @@ def publish_manifest(ctx: Context, now: datetime, report: RunReport) -> None:
     comparable = {k: v for k, v in body.items() if k != "generated_at"}
     if previous is not None and {k: v for k, v in previous.items() if k != "generated_at"} == comparable:
         ctx.state.manifest = previous
+        ctx.publisher.write_manifest(previous, previous)  # writes nothing, unless its .gz copy is off
         return
     body["generated_at"] = iso(now)
     report.manifest_written = ctx.publisher.write_manifest(body, previous)

@@ -39,6 +39,7 @@ def publish_assets(publisher: Publisher) -> Assets:
     for name in BUNDLE_FILES:
         stem, suffix = name.rsplit(".", 1)
         paths[suffix] = publisher.put_hashed(stem, (DIST / name).read_bytes(), "." + suffix, "assets").path
+    publisher.remove_unreferenced("assets", set(paths.values()))  # bundles of earlier releases
     return Assets(js_path=paths["js"], css_path=paths["css"])
 
 

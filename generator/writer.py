@@ -63,12 +63,16 @@ def _replace(path: Path, data: bytes) -> None:
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Atomic write unless the file already holds exactly `data`. True when written."""
+    """Atomic write unless the file (and its .gz sibling, which nginx may serve instead) already holds
+    exactly `data`. True when written. Checking the .gz too mends a crash between the two renames."""
     try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+        same = path.read_bytes() == data
+        if same and path.suffix in GZIP_SUFFIXES:
+            same = gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == data
+    except (FileNotFoundError, OSError, EOFError):
+        same = False
+    if same:
+        return False
     atomic_write(path, data)
     return True
 
@@ -137,14 +141,18 @@ class Publisher:
 
     def remove_superseded(self, manifest: dict[str, Any], now: float | None = None) -> list[str]:
         """Delete data files the manifest no longer names once their grace period is over."""
+        return self.remove_unreferenced("data", referenced_paths(manifest), now)
+
+    def remove_unreferenced(self, subdir: str, keep: set[str], now: float | None = None) -> list[str]:
+        """Delete files of `subdir` not in `keep` (paths relative to public/) once their mtime is more than
+        the grace period ago: public/ never grows without bound."""
         now = time.time() if now is None else now
-        keep = referenced_paths(manifest)
         removed: list[str] = []
-        data_dir = self.public_dir / "data"
+        data_dir = self.public_dir / subdir
         if not data_dir.is_dir():
             return removed
         for path in data_dir.iterdir():
-            rel = f"data/{path.name}"
+            rel = f"{subdir}/{path.name}"
             base = rel[:-3] if rel.endswith(".gz") else rel
             if base in keep:
                 continue

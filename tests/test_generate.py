@@ -132,7 +132,8 @@ def test_superseded_files_stay_for_the_grace_period_then_go(tmp_path):
 
 def test_a_reader_never_sees_a_half_written_or_missing_file_during_200_generations(tmp_path):
     clock = Clock(NOW)
-    ctx = context(tmp_path, clock, output__grace_s=60)
+    # a grace period far shorter than the test, so superseded files really are deleted while it reads
+    ctx = context(tmp_path, clock, output__grace_s=2)
     run_once(ctx, now=NOW, due=[BY_KEY["1h"]])
     stop = threading.Event()
     problems: list[str] = []
@@ -159,6 +160,7 @@ def test_a_reader_never_sees_a_half_written_or_missing_file_during_200_generatio
         thread.join()
     assert problems == []
     assert reads[0] > 200
+    assert len(list((tmp_path / "data").glob("1h.*.json"))) < 150, "superseded files were deleted meanwhile"
 
 
 def test_generate_once_command_writes_a_valid_tree_and_exits_0(tmp_path):
@@ -264,3 +266,23 @@ def test_one_failing_range_is_marked_stale_and_retried_alone_while_the_others_go
     assert second.latest is not None, "the source answers: no global backoff"
     assert manifest(tmp_path)["ranges"]["1h"]["hash"] != m["ranges"]["1h"]["hash"], "1h went on"
     assert ctx.state.ranges["365d"].failures == 1, "365d waits for its own backoff (60 s)"
+
+
+def test_a_manifest_whose_gz_copy_is_older_is_mended_on_the_next_run(tmp_path):
+    import gzip
+    ctx = context(tmp_path, Clock(NOW))
+    run_once(ctx, now=NOW, due=[BY_KEY["1h"]])
+    (tmp_path / "manifest.json.gz").write_bytes(gzip.compress(b'{"format": 1, "ranges": {}}'))  # a crash
+    run_once(ctx, now=NOW, due=[])
+    assert gzip.decompress((tmp_path / "manifest.json.gz").read_bytes()) == (tmp_path / "manifest.json").read_bytes()
+
+
+def test_bundles_of_earlier_releases_are_removed_after_the_grace_period(tmp_path):
+    old = tmp_path / "assets" / "app.0123456789ab.js"
+    old.parent.mkdir(parents=True)
+    old.write_text("old release", encoding="utf-8")
+    past = time.time() - 700
+    os.utime(old, (past, past))
+    run_once(context(tmp_path, Clock(NOW)), now=NOW, due=[])
+    assert not old.exists()
+    assert len(list((tmp_path / "assets").glob("app.*.js"))) == 1
