@@ -106,3 +106,13 @@ def test_nginx_and_the_demo_server_send_the_same_content_security_policy():
     from sidecar.static import CSP
     policies = set(re.findall(r'Content-Security-Policy "([^"]+)"', (ROOT / "nginx.conf").read_text(encoding="utf-8")))
     assert policies == {CSP}
+
+
+def test_every_response_keeps_the_security_headers(site):
+    public, port = site
+    path = json.loads((public / "manifest.json").read_bytes())["ranges"]["24h"]["path"]
+    for url in ("/", "/index.html", "/manifest.json", "/status.json", "/archive/index.json", "/" + path):
+        with get(port, url) as response:
+            assert response.headers["X-Content-Type-Options"] == "nosniff", url
+            assert response.headers["Referrer-Policy"] == "same-origin", url
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"], url
