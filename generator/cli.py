@@ -1,4 +1,5 @@
-"""The `heatpump-dashboard` command. Exit codes: 0 ok, 1 the source failed, 2 bad configuration."""
+"""The `heatpump-dashboard` command. Exit codes: 0 ok, 1 the source failed (or public/ could not be
+written), 2 bad configuration (or a missing install step)."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +11,15 @@ from pathlib import Path
 from typing import Sequence
 
 from generator.config import Config, load_config
-from generator.errors import EXIT_BAD_CONFIG, EXIT_OK, EXIT_SOURCE_FAILED, ConfigError, ProviderError
+from generator.errors import (
+    EXIT_BAD_CONFIG,
+    EXIT_OK,
+    EXIT_SOURCE_FAILED,
+    BundleMissing,
+    ConfigError,
+    ProviderError,
+    PublishError,
+)
 
 log = logging.getLogger("heatpump_dashboard")
 
@@ -33,6 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines():
             print(f"  - {line}", file=sys.stderr)
         return EXIT_BAD_CONFIG
+    except BundleMissing as exc:  # an installation step was skipped
+        print(f"installation error: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    except PublishError as exc:  # disk full, permissions: the files already there stay as they were
+        print(f"cannot publish: {exc}", file=sys.stderr)
+        return EXIT_SOURCE_FAILED
     except KeyboardInterrupt:
         return EXIT_OK
 

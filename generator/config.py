@@ -160,7 +160,11 @@ class Config:
         if self.values["source.token"]:
             return str(self.values["source.token"])
         if self.values["source.token_file"]:
-            return Path(self.values["source.token_file"]).read_text(encoding="utf-8").strip()
+            try:
+                return Path(self.values["source.token_file"]).read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError([f"source.token_file: cannot read it ({exc.__class__.__name__}); "
+                                   "check the path and that this user may read the file"]) from None
         return None
 
     def secrets(self) -> list[str]:

@@ -24,6 +24,10 @@ class ConfigError(DashboardError):
         super().__init__("\n".join(self.problems))
 
 
+class BundleMissing(DashboardError):
+    """The page bundle was never built (`make bundle`): an installation step, not the data."""
+
+
 class ProviderError(DashboardError):
     """A provider data file is invalid: names the file, the key and the fix."""
 

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from generator import archive
 from generator.build import Context, build_range_document
+from generator.errors import BundleMissing
 from generator.ranges import BY_KEY
 from generator.site import DIST, Assets, bundle_missing, render_index
 
@@ -48,7 +49,7 @@ def day_documents(ctx: Context, day: date, progress: TextIO) -> dict[str, dict[s
 
 def render_report(ctx: Context, day: date, documents: dict[str, dict[str, Any]]) -> str:
     if bundle_missing():
-        raise FileNotFoundError("site_templates/dist is missing: build the page bundle with `make bundle`")
+        raise BundleMissing("site_templates/dist is missing: build the page bundle with `make bundle`")
     ranges = {p.rsplit("/", 1)[-1].removesuffix(".json"): p for p in documents}
     embedded = {
         "snapshot": day.isoformat(),

@@ -11,6 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from generator.config import Config
+from generator.errors import BundleMissing
 from generator.ranges import RANGES
 from generator.writer import Publisher, write_if_changed
 
@@ -33,7 +34,7 @@ def publish_assets(publisher: Publisher) -> Assets:
     """Copy the built bundle into public/assets/ under content-hashed names."""
     missing = bundle_missing()
     if missing:
-        raise FileNotFoundError(
+        raise BundleMissing(
             f"site_templates/dist/{missing[0]} is missing: build the page bundle with `make bundle` (npm ci && npm run build)")
     paths = {}
     for name in BUNDLE_FILES:

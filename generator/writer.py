@@ -114,7 +114,7 @@ class Publisher:
         """The manifest on disk, so a restarted generator carries on from the last good files."""
         try:
             loaded = json.loads(self.manifest_path.read_bytes())
-        except (FileNotFoundError, json.JSONDecodeError):
+        except (OSError, json.JSONDecodeError):  # none yet, or unreadable: start afresh
             return None
         return loaded if isinstance(loaded, dict) else None
 

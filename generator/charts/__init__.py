@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import pandas as pd
 
 from generator import i18n
-from generator.charts import cop, performance, power, runtime, sankey, temperature, valve
+from generator.charts import (
+    cop,
+    performance,
+    power,
+    runtime,
+    sankey,
+    temperature,
+    valve,
+)
 from generator.charts.context import DEFAULT_COLOURS, ChartContext
 from generator.charts.kpis import build_kpis
 from generator.ranges import RangeSpec, Window
