@@ -18,6 +18,7 @@ from generator import analytics, archive
 from generator.charts import build_charts, build_kpis
 from generator.config import Config
 from generator.errors import SourceError
+from generator.metrics import CHANGING
 from generator.ranges import BY_KEY, RANGES, RangeSpec, window_for
 from generator.site import publish_site
 from generator.sources.base import Latest, Source
@@ -28,7 +29,6 @@ from providers.model import Provider
 log = logging.getLogger("heatpump_dashboard.generator")
 
 FORMAT = 1
-CHANGE_METRICS = ("compressor_on", "switch_valve", "aux_heater_on", "alarm_code", "alarm_active")
 MAX_BACKOFF_S = 300.0
 
 
@@ -200,7 +200,7 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     """Everything a viewer sees for one range: source → analytics → charts."""
     window = window_for(spec, now, ctx.cfg["site.timezone"])
     frame = ctx.source.series(window, bands=spec.bands)
-    changes = ctx.source.state_changes(window, CHANGE_METRICS)
+    changes = ctx.source.state_changes(window, CHANGING)
     summary = analytics.summarize(frame, changes, window, ctx.params)
     remember_alarm_starts(ctx, summary, latest)
     language = ctx.cfg["site.language"]

@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from generator.errors import ConfigError, scrub
+from generator.ranges import (
+    BY_KEY as RANGE_BY_KEY,  # the default cadence of each range lives there
+)
 
 Check = Callable[[Any], str | None]  # returns the fix when the value is wrong, else None
 
@@ -120,10 +123,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site.language", "sv", None, "Language of the page and charts: sv or en", _choice(LANGUAGES)),
     Setting("site.timezone", "Europe/Stockholm", None, "Time zone for local days and displayed times", _timezone),
     Setting("site.stale_after_s", 600, None, "Newest sample older than this marks the data as old", _positive),
-    Setting("schedule.interval_s", 30, None, "Seconds between runs for ranges up to 24h", _positive),
-    Setting("schedule.week_s", 300, None, "Seconds between refreshes of the 7d range", _positive),
-    Setting("schedule.month_s", 900, None, "Seconds between refreshes of the 30d range", _positive),
-    Setting("schedule.year_s", 3600, None, "Seconds between refreshes of the 365d range", _positive),
+    Setting("schedule.interval_s", RANGE_BY_KEY["24h"].refresh_s, None, "Seconds between runs for ranges up to 24h", _positive),
+    Setting("schedule.week_s", RANGE_BY_KEY["7d"].refresh_s, None, "Seconds between refreshes of the 7d range", _positive),
+    Setting("schedule.month_s", RANGE_BY_KEY["30d"].refresh_s, None, "Seconds between refreshes of the 30d range", _positive),
+    Setting("schedule.year_s", RANGE_BY_KEY["365d"].refresh_s, None, "Seconds between refreshes of the 365d range", _positive),
     Setting("schedule.live_s", 15, None, "Seconds between refreshes of the live file", _positive),
     Setting("sidecar.host", "127.0.0.1", None, "Address the live-push sidecar listens on", _text),
     Setting("sidecar.port", 8765, None, "Port the live-push sidecar listens on", _port),

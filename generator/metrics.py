@@ -56,3 +56,5 @@ NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 TEMPERATURES: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind is Kind.TEMPERATURE)
 TIME_WEIGHTED: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind in (Kind.STATE, Kind.POWER))
 COUNTERS: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind is Kind.COUNTER)
+# States and codes: what Source.state_changes() answers, exactly, at full resolution.
+CHANGING: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind in (Kind.STATE, Kind.CODE))

@@ -16,7 +16,7 @@ class RangeSpec:
     key: str            # "24h"
     span: str           # pandas offset alias of the whole window: "24h", "7D", "365D"
     bucket: str         # pandas offset alias of one bucket: "2min", "1D" (= local days)
-    refresh_s: int      # default cadence; config may override
+    refresh_s: int      # default cadence (the schedule.* settings default to it)
     bands: bool         # min/max bands behind temperature lines
 
     @property

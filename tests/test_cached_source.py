@@ -15,6 +15,7 @@ import pytest
 
 from generator.config import load_config
 from generator.errors import SourceError
+from generator.metrics import CHANGING
 from generator.ranges import BY_KEY, RangeSpec, Window, window_for
 from generator.sources.base import Latest
 from generator.sources.cached import CachedSource
@@ -31,7 +32,7 @@ END = pd.Timestamp("2024-04-02", tz=TZ).tz_convert("UTC")
 GAP = (pd.Timestamp("2024-03-31T10:00Z"), pd.Timestamp("2024-03-31T11:30Z"))  # no sample of anything
 ALARMS = ((pd.Timestamp("2024-03-30T08:00Z"), pd.Timestamp("2024-03-30T08:45Z"), 7),
           (pd.Timestamp("2024-03-31T20:00Z"), pd.Timestamp("2024-03-31T20:10Z"), 3))
-CHANGE_METRICS = ("compressor_on", "switch_valve", "aux_heater_on", "alarm_code", "alarm_active")
+CHANGE_METRICS = CHANGING  # what the generator asks for
 NOW = pd.Timestamp("2024-03-31T09:50Z")   # windows move from here across the gap
 STEPS = (0.4, 1, 3, 0.5, 2, 7)            # how far `now` moves between refreshes, in buckets
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping
 
-from generator.charts.data import COP, PERCENT, TEMPERATURE, rounded
+from generator.charts.data import COP, KWH, PERCENT, TEMPERATURE, rounded
 
 if TYPE_CHECKING:
     from generator.analytics import Summary
 
-KWH = 1
 MONEY = 2
 
 

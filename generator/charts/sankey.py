@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.charts.context import ChartContext
-from generator.charts.data import COP, has_data, rounded
+from generator.charts.data import COP, KWH, has_data, rounded
 from generator.charts.layout import empty_chart
-
-KWH = 1  # the sankey shows whole-range totals: 0.1 kWh is plenty
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from generator import simulator
 from generator.errors import ConfigError
-from generator.metrics import BY_NAME, Kind
+from generator.metrics import BY_NAME, CHANGING, Kind
 from generator.ranges import Window
 from generator.sources.base import Latest, band_column
 
@@ -32,7 +32,6 @@ _NS = 1_000_000_000
 _STEP_NS = simulator.SAMPLE_SECONDS * _NS
 
 METRICS: tuple[str, ...] = simulator.METRICS
-CHANGE_METRICS: tuple[str, ...] = tuple(m for m in METRICS if BY_NAME[m].kind in (Kind.STATE, Kind.CODE))
 
 
 def _utc(ts: pd.Timestamp) -> pd.Timestamp:
@@ -117,7 +116,7 @@ class DemoSource:
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
         self.query_count += 1
         asked = set(metrics)
-        wanted = [m for m in CHANGE_METRICS if m in asked]
+        wanted = [m for m in CHANGING if m in asked and m in METRICS]
         if not wanted:
             return {}
         start_ns, end_ns = _ns(window.start), _ns(window.end)

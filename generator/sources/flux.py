@@ -19,6 +19,7 @@ from generator.errors import SourceError, scrub
 from generator.ranges import Window
 from generator.sources.base import Latest, band_column
 from generator.sources.rawplan import (
+    BEFORE_LOOKBACK,
     RawPlan,
     canonical_changes,
     canonical_frame,
@@ -31,7 +32,6 @@ from generator.sources.rawplan import (
 )
 from providers.model import Provider
 
-BEFORE_LOOKBACK = pd.Timedelta(days=31)
 EPOCH = "1970-01-01T00:00:00Z"
 
 

@@ -24,6 +24,7 @@ from generator.errors import SourceError, scrub
 from generator.ranges import Window
 from generator.sources.base import Latest, band_column
 from generator.sources.rawplan import (
+    BEFORE_LOOKBACK,
     RawPlan,
     canonical_changes,
     canonical_frame,
@@ -38,8 +39,6 @@ from generator.sources.rawplan import (
     to_ms,
 )
 from providers.model import Provider
-
-BEFORE_LOOKBACK = pd.Timedelta(days=31)  # how far back "the value in force at the start" is looked for
 
 
 # --- quoting -----------------------------------------------------------------------------------------

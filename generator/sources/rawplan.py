@@ -26,6 +26,10 @@ from providers.transforms import BITS, ENUM, LAST, MEAN, TIME_WEIGHTED
 CHANGE_KINDS = (Kind.STATE, Kind.CODE)
 
 
+
+# How far back "the value in force at a window's start" is looked for, by both database sources.
+BEFORE_LOOKBACK = pd.Timedelta(days=31)
+
 @dataclass(frozen=True)
 class RawPlan:
     """The raw series of one provider and tag, sorted by how the database must aggregate them."""
