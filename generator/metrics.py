@@ -1,9 +1,14 @@
 """The canonical metrics: the one vocabulary everything inside the project speaks.
 
 Providers map brand names onto these; sources return frames with these columns; chart code reads
-them.  `kind` decides how a metric is aggregated into buckets (see docs/data-layer.md):
-temperatures are plain means, on/off states and powers are time-weighted means, counters are read at
-bucket edges, codes take the last value.
+them.  `kind` decides how a metric is read into buckets (docs/data-layer.md):
+
+* temperatures, frequencies, states and powers are *held*: a sample's value lasts until the next sample
+  of the same series (collectors that publish on change write nothing while a value stays the same), and
+  a bucket's value is the time-weighted mean over the part of it that data covers;
+* counters (meters, starts) become the increase inside each bucket, the first bucket's increase counted
+  from the value before the window;
+* alarm codes are never averaged: the last value.
 """
 from __future__ import annotations
 
@@ -13,11 +18,21 @@ from enum import Enum
 
 class Kind(str, Enum):
     TEMPERATURE = "temperature"
-    STATE = "state"        # 0/1; the bucket mean is the fraction of time on
-    POWER = "power"        # W; the bucket mean times the bucket length is energy
+    STATE = "state"        # 0/1; the bucket mean is the fraction of the covered time it was on
+    POWER = "power"        # W; the bucket mean times the covered time is energy
     FREQUENCY = "frequency"
     COUNTER = "counter"    # monotonic except at resets
     CODE = "code"          # alarm codes: never averaged
+
+
+# How a source reads a raw series of each kind (see docs/data-layer.md and generator/sources/hold.py).
+HOLD = "hold"          # time-weighted mean of the held value, with the covered share of each bucket
+INCREASE = "increase"  # a counter's increase per bucket
+LAST = "last"          # the last value of each bucket
+READING: dict[Kind, str] = {
+    Kind.TEMPERATURE: HOLD, Kind.FREQUENCY: HOLD, Kind.STATE: HOLD, Kind.POWER: HOLD,
+    Kind.COUNTER: INCREASE, Kind.CODE: LAST,
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("indoor_temp", "°C", Kind.TEMPERATURE, "room sensor"),
     Metric("supply_temp", "°C", Kind.TEMPERATURE, "heating flow / radiator forward"),
     Metric("return_temp", "°C", Kind.TEMPERATURE, "heating return / radiator return"),
+    Metric("heat_carrier_supply_temp", "°C", Kind.TEMPERATURE,
+           "heat carrier out of the condenser (IVT GT8, NIBE BT2): sees heating and hot water alike"),
+    Metric("heat_carrier_return_temp", "°C", Kind.TEMPERATURE,
+           "heat carrier into the condenser (IVT GT9, NIBE BT3)"),
     Metric("hot_water_temp", "°C", Kind.TEMPERATURE, "hot water tank, top"),
     Metric("brine_in_temp", "°C", Kind.TEMPERATURE, "collector fluid into the heat pump"),
     Metric("brine_out_temp", "°C", Kind.TEMPERATURE, "collector fluid out of the heat pump"),
@@ -46,6 +65,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("energy_electric", "kWh", Kind.COUNTER, "cumulative counter, where present"),
     Metric("energy_heat", "kWh", Kind.COUNTER, "cumulative counter of all heat delivered"),
     Metric("energy_heat_hot_water", "kWh", Kind.COUNTER, "cumulative counter of the hot-water part"),
+    Metric("energy_heat_compressor", "kWh", Kind.COUNTER,
+           "cumulative counter of the heat the compressor alone delivered (without add-heat)"),
     Metric("compressor_starts_total", "count", Kind.COUNTER, "cumulative starts counter"),
     Metric("alarm_active", "0/1", Kind.STATE, "an alarm is active now"),
     Metric("alarm_code", "int", Kind.CODE, "alarm code (0 = none)"),
@@ -54,7 +75,20 @@ METRICS: tuple[Metric, ...] = (
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 TEMPERATURES: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind is Kind.TEMPERATURE)
-TIME_WEIGHTED: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind in (Kind.STATE, Kind.POWER))
-COUNTERS: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind is Kind.COUNTER)
 # States and codes: what Source.state_changes() answers, exactly, at full resolution.
 CHANGING: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind in (Kind.STATE, Kind.CODE))
+
+
+def reading(metric: str) -> str:
+    """hold | increase | last: how a source reads the raw series behind `metric`."""
+    return READING[BY_NAME[metric].kind]
+
+
+def band_column(metric: str, which: str) -> str:
+    """Column of a min or max band: band_column("outdoor_temp", "min") == "outdoor_temp:min"."""
+    return f"{metric}:{which}"
+
+
+def coverage_column(name: str) -> str:
+    """Column of the covered share (0–1) of each bucket: coverage_column("power_electric") == "power_electric:cov"."""
+    return f"{name}:cov"

@@ -1,7 +1,8 @@
 """Reading and validating a brand file (providers/<brand>.yaml) into a Provider.
 
 Every problem is collected and reported at once, each naming the file, the key and the fix, so a broken
-file stops the generator at start-up (exit 2) instead of drawing wrong charts later.
+file stops the generator at start-up (exit 2) instead of drawing wrong charts later.  The file format is
+described in docs/providers.md.
 """
 from __future__ import annotations
 
@@ -15,19 +16,27 @@ import yaml
 from generator.errors import ProviderError
 from generator.metrics import BY_NAME, NAMES
 from providers import DATA_DIR, available_providers
-from providers.model import (
-    AGGREGATION_OF_KIND, TAGS, AlarmInfo, AlarmRules, BitAlarm, CodeNumbering, Provider, ProviderDefaults,
-    TagMapping,
+from providers.model import Provider, raw_readings
+from providers.records import (
+    TAGS, AlarmInfo, AlarmRules, BitAlarm, CodeNumbering, Layout, ProviderDefaults, TagMapping,
 )
-from providers.transforms import AuxPercent, AuxSteps, Bits, Direct, Enum, Sum, Transform
+from providers.transforms import Direct, Transform, mask_ok, parse, raw_ok
 
-TOP_KEYS = ("name", "display_name", "colours", "defaults", "tags", "alarms")
-DEFAULT_KEYS = ("flow_factor_kw_per_k", "carnot_efficiency", "aux_step_w", "alarm_code_base")
+TOP_KEYS = ("name", "display_name", "colours", "defaults", "layouts", "alarms")
+DEFAULT_KEYS = ("flow_factor_kw_per_k", "heat_carrier_flow_factor_kw_per_k", "carnot_efficiency", "aux_step_w",
+                "alarm_code_base")
+LAYOUT_KEYS = ("description", "registers", "register_table", "identity", "metrics", "alarm_bits")
 # Config keys that override a brand default (generator/config.py); None there means "brand default".
-OVERRIDE_ALIASES = {"cop.flow_factor": "flow_factor_kw_per_k", "cop.carnot_efficiency": "carnot_efficiency",
-                    "aux.step_w": "aux_step_w", "alarms.code_base": "alarm_code_base"}
-TRANSFORM_KEYS = ("raw", "bits", "enum", "sum", "aux_percent", "aux_steps")
+# cop.flow_factor is the flow of whichever temperature pair the install's heat estimate uses.
+OVERRIDE_ALIASES: dict[str, tuple[str, ...]] = {
+    "cop.flow_factor": ("flow_factor_kw_per_k", "heat_carrier_flow_factor_kw_per_k"),
+    "cop.carnot_efficiency": ("carnot_efficiency",),
+    "aux.step_w": ("aux_step_w",),
+    "alarms.code_base": ("alarm_code_base",),
+}
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+LAYOUT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SUFFIX = re.compile(r"-(\d+)$")   # the nibe library's names end in their register: bt1-outdoor-temperature-40004
 REQUIRED_COLOURS = ("primary", "accent")
 SEVERITIES = ("info", "warning", "critical")
 
@@ -64,6 +73,13 @@ def load_provider_file(path: str | Path, overrides: Mapping[str, Any] | None = N
     return provider
 
 
+def check_overrides(overrides: Mapping[str, Any]) -> list[str]:
+    """Problems of config overrides alone (key: problem; fix), for the config's own validation."""
+    check = _Checker("config")
+    _apply_overrides(ProviderDefaults(), overrides, check)
+    return [p.removeprefix("config: ") for p in check.problems]
+
+
 # --- building, with checks --------------------------------------------------------------------------
 class _Checker:
     def __init__(self, where: str):
@@ -92,20 +108,24 @@ def _build(tree: dict[str, Any], path: Path, check: _Checker, overrides: Mapping
     defaults = _defaults(tree.get("defaults"), check)
     defaults = _apply_overrides(defaults, overrides, check)
     alarms = _alarms(tree.get("alarms"), check)
-    tags = _tags(tree.get("tags"), check)
+    layouts = _layouts(tree.get("layouts"), check)
+    tags = _merge(layouts, check)
     if defaults.alarm_code_base is not None and defaults.alarm_code_base not in alarms.numbering:
         check.add("defaults.alarm_code_base", f"{defaults.alarm_code_base} has no entry in alarms.numbering",
                   f"use one of {sorted(alarms.numbering)} or add alarms.numbering.{defaults.alarm_code_base}")
     if alarms.numbering and defaults.alarm_code_base is None:
         check.add("defaults.alarm_code_base", "missing although alarms.numbering is given",
                   f"set it to one of {sorted(alarms.numbering)}")
-    if alarms.latched and any("alarm_code" in t.metrics and "alarm_active" not in t.metrics for t in tags.values()):
-        check.add("alarms.latched", "a latched alarm code needs its flag",
-                  "map alarm_active (e.g. Husdata 1A20 alarm_status) in every tag that maps alarm_code")
+    if alarms.latched:
+        for layout in layouts:
+            metrics = layout.mappings["name"].metrics
+            if "alarm_code" in metrics and "alarm_active" not in metrics:
+                check.add("alarms.latched", f"layout {layout.id} maps alarm_code without its flag",
+                          "map alarm_active (e.g. Husdata 1A20 alarm_status) in every layout that maps alarm_code")
     if check.problems:
         return None
     return Provider(name=name, display_name=display_name.strip(), colours=colours, defaults=defaults,
-                    tags=MappingProxyType(tags), alarms=alarms, path=str(path))
+                    layouts=tuple(layouts), tags=MappingProxyType(tags), alarms=alarms, path=str(path))
 
 
 def _colours(node: Any, check: _Checker) -> Mapping[str, str]:
@@ -135,7 +155,7 @@ def _defaults(node: Any, check: _Checker) -> ProviderDefaults:
 
 def _checked_defaults(base: ProviderDefaults, given: dict[str, Any], prefix: str, check: _Checker) -> ProviderDefaults:
     values = {k: getattr(base, k) for k in DEFAULT_KEYS}
-    for key in ("flow_factor_kw_per_k", "carnot_efficiency"):
+    for key in ("flow_factor_kw_per_k", "heat_carrier_flow_factor_kw_per_k", "carnot_efficiency"):
         if key in given:
             if _positive(given[key]):
                 values[key] = float(given[key])
@@ -160,12 +180,12 @@ def _checked_defaults(base: ProviderDefaults, given: dict[str, Any], prefix: str
 def _apply_overrides(defaults: ProviderDefaults, overrides: Mapping[str, Any], check: _Checker) -> ProviderDefaults:
     given: dict[str, Any] = {}
     for key, value in overrides.items():
-        field_name = OVERRIDE_ALIASES.get(key, key)
-        if field_name not in DEFAULT_KEYS:
+        fields = OVERRIDE_ALIASES.get(key, (key,))
+        if not all(f in DEFAULT_KEYS for f in fields):
             check.add(f"override {key}", "unknown override",
                       f"use one of {', '.join(DEFAULT_KEYS + tuple(OVERRIDE_ALIASES))}")
         elif value is not None:  # None: the config leaves the brand default alone
-            given[field_name] = value
+            given.update({f: value for f in fields})
     return _checked_defaults(defaults, given, "override ", check)
 
 
@@ -234,149 +254,148 @@ def _alarm_entry(code: Any, entry: Any, check: _Checker) -> AlarmInfo | None:
     return AlarmInfo(code, texts["sv"], texts["en"], translated, source, severity, verified)
 
 
-def _tags(node: Any, check: _Checker) -> dict[str, TagMapping]:
+# --- layouts -----------------------------------------------------------------------------------------
+def _layouts(node: Any, check: _Checker) -> list[Layout]:
     if not isinstance(node, dict) or not node:
-        check.add("tags", "missing or empty", f"map at least one of {', '.join(TAGS)}")
-        return {}
-    tags: dict[str, TagMapping] = {}
-    for tag, spec in node.items():
-        key = f"tags.{tag}"
-        if tag not in TAGS:
-            check.add(key, "unknown tag", f"use {', '.join(TAGS)}")
+        check.add("layouts", "missing or empty",
+                  "give at least one layout: layouts: {my-collector: {description: ..., metrics: {...}}}")
+        return []
+    layouts: list[Layout] = []
+    for layout_id, spec in node.items():
+        key = f"layouts.{layout_id}"
+        if not isinstance(layout_id, str) or not LAYOUT_ID.match(layout_id):
+            check.add(key, "not a layout id", "use lower-case letters, digits and '-', e.g. husdata-h60")
             continue
         if not isinstance(spec, dict):
-            check.add(key, "not a mapping", "give metrics: {...} and optionally alarm_bits: [...] or identity: true")
+            check.add(key, "not a mapping", f"give {', '.join(LAYOUT_KEYS)}")
             continue
-        for k in spec:
-            if k not in ("metrics", "alarm_bits", "identity"):
-                check.add(f"{key}.{k}", "unknown key", "use only metrics, alarm_bits, identity")
-        metrics: dict[str, tuple[Transform, ...]] = {}
-        if spec.get("identity") is True:  # the generic brand: canonical names as they are
-            metrics = {m: (Direct(m),) for m in NAMES}
-        for metric, alternatives in (spec.get("metrics") or {}).items():
-            mkey = f"{key}.metrics.{metric}"
-            if metric not in BY_NAME:
-                check.add(mkey, "not a canonical metric", f"use one of generator/metrics.py: {', '.join(NAMES)}")
-                continue
-            items = alternatives if isinstance(alternatives, list) else [alternatives]
-            parsed = [_transform(item, f"{mkey}[{i}]" if len(items) > 1 else mkey, check) for i, item in enumerate(items)]
-            metrics[metric] = tuple(p for p in parsed if p is not None)
-        bits = tuple(b for i, item in enumerate(spec.get("alarm_bits") or [])
-                     if (b := _bit_alarm(item, f"{key}.alarm_bits[{i}]", check)) is not None)
-        mapping = TagMapping(MappingProxyType(metrics), bits)
-        _check_consistent_aggregation(mapping, key, check)
-        tags[tag] = mapping
-    return tags
+        layout = _layout(layout_id, spec, key, check)
+        if layout is not None:
+            layouts.append(layout)
+    return layouts
 
 
-def _transform(item: Any, key: str, check: _Checker, allowed: tuple[str, ...] = TRANSFORM_KEYS) -> Transform | None:
-    if isinstance(item, str):
-        item = {"raw": item}
-    if not isinstance(item, dict):
-        check.add(key, f"{item!r} is not a raw name or transform", _quote_hint(item, allowed))
-        return None
-    kinds = [k for k in allowed if k in item]
-    if len(kinds) != 1:
-        check.add(key, f"needs exactly one of {', '.join(allowed)}", "e.g. {raw: outdoor_temp} or {raw: '0007', scale: 0.1}")
-        return None
-    kind = kinds[0]
-    extra = set(item) - {kind, "scale"} if kind == "raw" else set(item) - {kind}
-    if extra:
-        check.add(key, f"unexpected keys {sorted(extra)}", "scale belongs beside raw; other kinds take their fields inside")
-    if kind == "raw":
-        return _direct(item, key, check)
-    body = item[kind]
-    if kind == "bits":
-        return _bits(body, f"{key}.bits", check)
-    if kind == "enum":
-        # `values`, not `on`: YAML 1.1 reads a bare `on` key as the boolean true.
-        if not isinstance(body, dict) or not _raw_ok(body.get("raw")) or not isinstance(body.get("values"), list) \
-                or not body["values"] or not all(_number(v) for v in body["values"]) or set(body) - {"raw", "values"}:
-            check.add(f"{key}.enum", "needs raw and a non-empty list of numbers `values` (the raw values that mean 1)",
-                      "e.g. enum: {raw: prio-43086, values: [20]}")
-            return None
-        return Enum(str(body["raw"]), tuple(float(v) for v in body["values"]))
-    if kind == "sum":
-        if not isinstance(body, list) or len(body) < 2:
-            check.add(f"{key}.sum", "needs a list of at least two terms", "e.g. sum: [{raw: a, scale: 1000}, {raw: b, scale: 1000}]")
-            return None
-        terms = [_transform(t, f"{key}.sum[{i}]", check, ("raw",)) for i, t in enumerate(body)]
-        return Sum(tuple(t for t in terms if isinstance(t, Direct))) if all(terms) else None
-    if kind == "aux_percent":
-        if not isinstance(body, dict) or not _raw_ok(body.get("raw")):
-            check.add(f"{key}.aux_percent", "needs raw", "e.g. aux_percent: {raw: additional_heat_percent}")
-            return None
-        return AuxPercent(str(body["raw"]))
-    # aux_steps
-    if not isinstance(body, list) or not body:
-        check.add(f"{key}.aux_steps", "needs a list of steps", "e.g. aux_steps: [{raw: add_heat_step_1}, {bits: {raw: r0d, mask: 0x02}}]")
-        return None
-    steps = [_transform(s, f"{key}.aux_steps[{i}]", check, ("raw", "bits")) for i, s in enumerate(body)]
-    return AuxSteps(tuple(s for s in steps if isinstance(s, (Direct, Bits)))) if all(steps) else None
+def _layout(layout_id: str, spec: dict[str, Any], key: str, check: _Checker) -> Layout | None:
+    for k in spec:
+        if k not in LAYOUT_KEYS:
+            check.add(f"{key}.{k}", "unknown key", f"use only {', '.join(LAYOUT_KEYS)}")
+    description = spec.get("description")
+    if not isinstance(description, str) or not description.strip():
+        check.add(f"{key}.description", "missing or not text",
+                  "say in a few words whose data this is, e.g. 'IVT Rego 600/637 via a Husdata H60 gateway'")
+        description = layout_id
+    table = spec.get("register_table")
+    if table is not None and not (isinstance(table, str) and table.strip()):
+        check.add(f"{key}.register_table", f"{table!r} is not a text", "name the table, e.g. nibe:f1155_f1255")
+        table = None
+    metrics: dict[str, tuple[Transform, ...]] = {}
+    if spec.get("identity") is True:  # the generic brand: canonical names as they are
+        metrics = {m: (Direct(m),) for m in NAMES}
+    elif spec.get("identity") not in (None, False):
+        check.add(f"{key}.identity", f"{spec['identity']!r} is not true/false", "use identity: true or leave it out")
+    for metric, alternatives in (spec.get("metrics") or {}).items():
+        mkey = f"{key}.metrics.{metric}"
+        if metric not in BY_NAME:
+            check.add(mkey, "not a canonical metric", f"use one of generator/metrics.py: {', '.join(NAMES)}")
+            continue
+        items = alternatives if isinstance(alternatives, list) else [alternatives]
+        parsed = [parse(item, f"{mkey}[{i}]" if len(items) > 1 else mkey, check) for i, item in enumerate(items)]
+        metrics[metric] = _unique(metrics.get(metric, ()) + tuple(p for p in parsed if p is not None))
+    bits = tuple(b for i, item in enumerate(spec.get("alarm_bits") or [])
+                 if (b := _bit_alarm(item, f"{key}.alarm_bits[{i}]", check)) is not None)
+    by_name = TagMapping(MappingProxyType(metrics), bits)
+    mappings: dict[str, TagMapping] = {"name": by_name}
+    registers = _registers(spec.get("registers"), by_name, f"{key}.registers", check)
+    if registers and all(r in registers for alts in metrics.values() for a in alts for r in a.inputs()) \
+            and all(b.raw in registers for b in bits):
+        mappings["register_id"] = TagMapping(
+            MappingProxyType({m: _unique(tuple(a.renamed(registers) for a in alts)) for m, alts in metrics.items()}),
+            tuple(BitAlarm(registers[b.raw], b.mask, b.code) for b in bits))
+    return Layout(layout_id, description.strip(), MappingProxyType(mappings), table, MappingProxyType(registers))
 
 
-def _direct(item: dict[str, Any], key: str, check: _Checker) -> Direct | None:
-    raw, scale = item.get("raw"), item.get("scale", 1.0)
-    if not _raw_ok(raw):
-        check.add(f"{key}.raw", f"{raw!r} is not a text", _quote_hint(raw, ("raw",)))
-        return None
-    if not _number(scale) or scale == 0:
-        check.add(f"{key}.scale", f"{scale!r} is not a non-zero number", "use e.g. scale: 0.1 or scale: 1000")
-        return None
-    return Direct(raw, float(scale))
+def _registers(node: Any, mapping: TagMapping, key: str, check: _Checker) -> dict[str, str]:
+    """raw name -> register id: "suffix" (the number ending each name) or a mapping name -> id; every raw
+    the layout reads needs one, so the layout maps by register_id exactly as by name."""
+    if node is None:
+        return {}
+    raws = list(dict.fromkeys([r for alts in mapping.metrics.values() for a in alts for r in a.inputs()]
+                              + [b.raw for b in mapping.alarm_bits]))
+    if node == "suffix":
+        found = {r: m.group(1) for r in raws if (m := SUFFIX.search(r))}
+        for raw in raws:
+            if raw not in found:
+                check.add(key, f"{raw!r} does not end in its register number", "use names such as bt1-outdoor-temperature-40004, or list the registers")
+        return found
+    if not isinstance(node, dict):
+        check.add(key, f"{node!r} is neither 'suffix' nor a mapping", "give registers: {radiator_return: '0001', ...}")
+        return {}
+    found = {}
+    for raw, register in node.items():
+        if not raw_ok(raw) or not isinstance(register, str) or not register.strip():
+            check.add(f"{key}.{raw}", f"{register!r} is not a register id", _quote(register))
+            continue
+        found[str(raw)] = register
+    for raw in raws:
+        if raw not in found:
+            check.add(key, f"{raw!r} is read but has no register id", f"add {raw}: '<id>' (the Husdata id, quoted)")
+    for raw in set(found) - set(raws):
+        check.add(f"{key}.{raw}", "listed but not read by any metric", "map it in metrics or remove it")
+    return found
 
 
-def _bits(body: Any, key: str, check: _Checker) -> Bits | None:
-    if not isinstance(body, dict) or not _raw_ok(body.get("raw")) or not _mask_ok(body.get("mask")):
-        check.add(key, "needs raw and a mask above 0", "e.g. bits: {raw: r10, mask: 0x02}")
-        return None
-    return Bits(str(body["raw"]), int(body["mask"]))
+def _quote(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "quote register ids ('0001', '9124'): unquoted, YAML reads them as numbers"
+    return "give the register id as quoted text, e.g. '0001'"
 
 
 def _bit_alarm(item: Any, key: str, check: _Checker) -> BitAlarm | None:
-    if not isinstance(item, dict) or not _raw_ok(item.get("raw")) or not _mask_ok(item.get("mask")) \
+    if not isinstance(item, dict) or not raw_ok(item.get("raw")) or not mask_ok(item.get("mask")) \
             or not isinstance(item.get("code"), int) or isinstance(item.get("code"), bool) or item["code"] <= 0:
         check.add(key, f"{item!r} is not a bit alarm", "use {raw: r13, mask: 0x01, code: 1301} (code > 0, in alarms.table)")
         return None
     return BitAlarm(str(item["raw"]), int(item["mask"]), int(item["code"]))
 
 
-def _check_consistent_aggregation(mapping: TagMapping, key: str, check: _Checker) -> None:
-    """One raw series is fetched once, so every use of it must agree on how it is aggregated."""
-    seen: dict[str, tuple[str, str]] = {}
-    uses: list[tuple[str, str, str]] = []
+def _merge(layouts: list[Layout], check: _Checker) -> dict[str, TagMapping]:
+    """Per tag, every layout's alternatives in layout order (earlier layouts win, later ones fill gaps)."""
+    merged: dict[str, TagMapping] = {}
+    for tag in TAGS:
+        metrics: dict[str, tuple[Transform, ...]] = {}
+        bits: list[BitAlarm] = []
+        for layout in layouts:
+            mapping = layout.mappings.get(tag)
+            if mapping is None:
+                continue
+            for metric, alternatives in mapping.metrics.items():
+                metrics[metric] = _unique(metrics.get(metric, ()) + alternatives)
+            bits += [b for b in mapping.alarm_bits if b not in bits]
+        if metrics or bits:
+            merged[tag] = TagMapping(MappingProxyType(metrics), tuple(bits))
+            _check_one_reading(merged[tag], tag, check)
+    return merged
+
+
+def _check_one_reading(mapping: TagMapping, tag: str, check: _Checker) -> None:
+    """One raw series is fetched once, so every use of its value must agree on how it is read (an
+    enumeration or a threshold may read the same raw through share columns besides)."""
+    seen: dict[str, str] = {}
     for metric, alternatives in mapping.metrics.items():
-        for alt in alternatives:
-            for raw, agg in alt.aggregation(AGGREGATION_OF_KIND[BY_NAME[metric].kind]).items():
-                uses.append((raw, agg, f"{key}.metrics.{metric}"))
-    uses += [(b.raw, "bits", f"{key}.alarm_bits") for b in mapping.alarm_bits]
-    for raw, agg, where in uses:
-        if raw in seen and seen[raw][0] != agg:
-            check.add(where, f"{raw!r} is aggregated as {agg} here but as {seen[raw][0]} in {seen[raw][1]}",
-                      "use a raw series for one kind of value only")
-        seen.setdefault(raw, (agg, where))
+        single = TagMapping(MappingProxyType({metric: alternatives}))
+        for raw, how in raw_readings(single).items():
+            if raw in seen and seen[raw] != how:
+                check.add(f"tag {tag}: metric {metric}", f"{raw!r} is read as {how} here but as {seen[raw]} elsewhere",
+                          "use a raw series for one kind of value only")
+            seen.setdefault(raw, how)
 
 
-def _raw_ok(raw: Any) -> bool:
-    return isinstance(raw, str) and bool(raw.strip())
-
-
-def _mask_ok(mask: Any) -> bool:
-    return isinstance(mask, int) and not isinstance(mask, bool) and mask > 0
-
-
-def _number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+def _unique(alternatives: tuple[Transform, ...]) -> tuple[Transform, ...]:
+    return tuple(dict.fromkeys(alternatives))
 
 
 def _positive(v: Any) -> bool:
-    return _number(v) and v > 0
-
-
-def _quote_hint(value: Any, allowed: tuple[str, ...]) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return "quote register ids ('0001', '9124'): unquoted, YAML reads them as numbers"
-    return f"give a raw name as text or a mapping with one of {', '.join(allowed)}"
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
 
 
 def _freeze(overrides: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -388,3 +407,4 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(DATA_DIR.parent))
     except ValueError:
         return str(path)
+

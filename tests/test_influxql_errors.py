@@ -156,11 +156,11 @@ def test_a_hostile_raw_name_from_a_provider_file_is_only_a_tag_value(influxd: In
         display_name: Evil
         colours: {{primary: "#000000", accent: "#ffffff"}}
         defaults: {{flow_factor_kw_per_k: 2.7, carnot_efficiency: 0.5, aux_step_w: [], alarm_code_base: null}}
-        tags:
-          name:
+        layouts:
+          evil:
+            description: a hostile name
             metrics:
               outdoor_temp: {{raw: {json.dumps(EVIL)}}}
-          register_id: {{}}
         alarms: {{latched: false, table: {{}}}}
         """), encoding="utf-8")
     provider = load_provider_file(path)

@@ -25,8 +25,9 @@ MINIMAL = textwrap.dedent("""\
     name: acme
     display_name: Acme
     colours: {primary: "#112233", accent: "#445566"}
-    tags:
-      name:
+    layouts:
+      acme:
+        description: Acme's own collector
         metrics:
           outdoor_temp: ute
 """)
@@ -96,37 +97,55 @@ def test_a_tag_outside_the_schema_is_refused_with_the_fix():
     assert "source.tag" in str(err.value) and "register_id" in str(err.value)
 
 
-def test_raw_aggregation_follows_the_kind_of_value():
+def test_raw_reading_follows_the_kind_of_value():
     nibe = load_provider("nibe")
-    assert nibe.raw_aggregation("bt1-outdoor-temperature-40004", "name") == "mean"
-    assert nibe.raw_aggregation("compr-in-power-43141", "name") == "time_weighted"
-    assert nibe.raw_aggregation("compressor-starts-eb100-ep14-43416", "name") == "last"
-    assert nibe.raw_aggregation("alarm-45001", "name") == "last"
-    assert nibe.raw_aggregation("prio-43086", "name") == "enum"
-    assert load_provider("thermia").raw_aggregation("r13", "name") == "bits"
+    assert nibe.raw_reading("bt1-outdoor-temperature-40004", "name") == "hold"
+    assert nibe.raw_reading("compr-in-power-43141", "name") == "hold"
+    assert nibe.raw_reading("compressor-starts-eb100-ep14-43416", "name") == "increase"
+    assert nibe.raw_reading("alarm-45001", "name") == "last"
+    assert nibe.raw_reading("prio-43086", "name") is None  # read only through its share columns
+    assert load_provider("thermia").raw_reading("r13", "name") is None
 
 
-def test_enum_and_bit_raws_name_the_share_columns_a_source_delivers():
+def test_enum_bit_and_threshold_raws_name_the_share_columns_a_source_delivers():
     prio = load_provider("nibe").share_columns("prio-43086", "name")
     assert [(c.column, c.kind, c.operand) for c in prio] == [("prio-43086==20", "enum", 20.0)]
     status = {c.column for c in load_provider("thermia").share_columns("r10", "name")}
     assert status == {"r10&2", "r10&8", "r10&144"}
+    add_heat = load_provider("nibe").share_columns("int-el-add-power-43084", "name")
+    assert [(c.column, c.kind) for c in add_heat] == [("int-el-add-power-43084>0", "above")]
 
 
-def test_raw_aggregation_of_an_unknown_raw_says_what_to_ask_for():
+def test_raw_reading_of_an_unknown_raw_says_what_to_ask_for():
     with pytest.raises(ProviderError) as err:
-        load_provider("nibe").raw_aggregation("nonsense", "name")
+        load_provider("nibe").raw_reading("nonsense", "name")
     assert "raw_names" in str(err.value)
 
 
 def test_roles_tell_code_what_a_brand_has_without_naming_it():
-    assert load_provider("nibe").roles("name").heat_source.value == "meter"
-    assert load_provider("ivt").roles("name").heat_source.value == "delta_t"
+    assert load_provider("nibe").roles("name").heat.method.value == "measured"
+    assert load_provider("ivt").roles("name").heat.basis.value == "heat_carrier"
+    assert load_provider("thermia").roles("name").heat.basis.value == "radiator"
     assert load_provider("ivt").roles("name").aux_power.value == "from_percent"
     assert {s.value for s in load_provider("thermia").roles("name").alarm_styles} == {"code", "bits"}
     assert {s.value for s in load_provider("ivt").roles("name").alarm_styles} == {"latched_code"}
     bare = load_provider("generic").roles("name", available=["supply_temp", "return_temp"])
-    assert bare.heat_source.value == "delta_t" and not bare.inverter
+    assert bare.heat.basis.value == "radiator" and not bare.inverter
+
+
+def test_layouts_name_the_collectors_a_brand_is_read_through():
+    assert [layout.id for layout in load_provider("nibe").layouts] == ["nibe-s", "nibe-f", "husdata-h66"]
+    assert load_provider("ivt").layouts[0].mappings.keys() == {"name", "register_id"}
+    thermiq = load_provider("thermia").layouts[1]
+    assert thermiq.id == "thermiq" and set(thermiq.mappings) == {"name"}  # ThermIQ has no register ids
+
+
+def test_provided_by_names_the_raw_that_gives_a_metric():
+    nibe = load_provider("nibe")
+    assert nibe.provided_by("outdoor_temp", "name", {"bt1-outdoor-temperature-40004", "x"}) == (
+        "bt1-outdoor-temperature-40004",)
+    assert nibe.provided_by("power_electric", "name", {"compr-in-power-43141"}) is None  # one term of two
+    assert nibe.provided_by("indoor_temp", "name", set()) is None
 
 
 # --- validation: every error names the file, the key and the fix -----------------------------------
@@ -146,17 +165,17 @@ def test_a_minimal_file_loads(tmp_path):
 
 def test_unknown_canonical_metric_is_refused(tmp_path):
     path = write(tmp_path, "acme", MINIMAL.replace("outdoor_temp: ute", "outside_temp: ute"))
-    assert_refused(path, "tags.name.metrics.outside_temp", "use one of generator/metrics.py")
+    assert_refused(path, "layouts.acme.metrics.outside_temp", "use one of generator/metrics.py")
 
 
 def test_unquoted_register_id_is_refused_with_the_quoting_fix(tmp_path):
     path = write(tmp_path, "acme", MINIMAL.replace("outdoor_temp: ute", "outdoor_temp: 0007"))
-    assert_refused(path, "tags.name.metrics.outdoor_temp", "quote register ids")
+    assert_refused(path, "layouts.acme.metrics.outdoor_temp", "quote register ids")
 
 
 def test_enum_with_a_yaml_boolean_key_is_refused(tmp_path):
     path = write(tmp_path, "acme", MINIMAL.replace("outdoor_temp: ute", "switch_valve: {enum: {raw: prio, on: [20]}}"))
-    assert_refused(path, "tags.name.metrics.switch_valve.enum", "values: [20]")
+    assert_refused(path, "layouts.acme.metrics.switch_valve.enum", "values: [20]")
 
 
 def test_bad_colour_is_refused(tmp_path):
@@ -184,9 +203,26 @@ def test_latched_code_without_its_flag_is_refused(tmp_path):
     assert_refused(write(tmp_path, "acme", text), "alarms.latched", "map alarm_active")
 
 
-def test_one_raw_with_two_aggregations_is_refused(tmp_path):
-    text = MINIMAL.replace("outdoor_temp: ute", "outdoor_temp: x\n      switch_valve: {enum: {raw: x, values: [20]}}")
-    assert_refused(write(tmp_path, "acme", text), "tags.name.metrics.switch_valve", "one kind of value only")
+def test_one_raw_read_as_two_kinds_of_value_is_refused(tmp_path):
+    text = MINIMAL.replace("outdoor_temp: ute", "outdoor_temp: x\n      energy_electric: x")
+    assert_refused(write(tmp_path, "acme", text), "metric energy_electric", "one kind of value only")
+
+
+def test_a_raw_may_be_held_and_read_through_a_threshold_too(tmp_path):
+    text = MINIMAL.replace("outdoor_temp: ute", "aux_heater_power: x\n      aux_heater_on: {above: {raw: x}}")
+    provider = load_provider_file(write(tmp_path, "acme", text))
+    assert provider.raw_reading("x", "name") == "hold" and provider.share_columns("x", "name")
+
+
+def test_a_layout_with_registers_maps_every_name_by_its_id_too(tmp_path):
+    text = MINIMAL.replace("    metrics:", "    registers: {ute: '0007'}\n    metrics:")
+    provider = load_provider_file(write(tmp_path, "acme", text))
+    assert provider.raw_names("register_id") == ("0007",)
+
+
+def test_a_name_without_its_register_is_refused(tmp_path):
+    text = MINIMAL.replace("    metrics:", "    registers: {other: '0008'}\n    metrics:")
+    assert_refused(write(tmp_path, "acme", text), "layouts.acme.registers", "add ute: '<id>'")
 
 
 def test_an_alarm_text_without_both_languages_is_refused(tmp_path):
@@ -201,9 +237,9 @@ def test_all_problems_are_reported_at_once(tmp_path):
     assert "colours.accent" in str(err.value) and "outside_temp" in str(err.value)
 
 
-def test_raw_inputs_name_what_one_metric_needs():
+def test_raws_for_name_what_some_metrics_need():
     ivt = load_provider("ivt")
-    assert set(ivt.raw_inputs("alarm_code", "register_id")) == {"BA91", "1A20"}
-    assert set(ivt.raw_inputs("compressor_on", "register_id")) == {"1A01"}
+    assert set(ivt.raws_for(["alarm_code"], "register_id")) == {"BA91", "1A20"}
+    assert set(ivt.raws_for(["compressor_on"], "register_id")) == {"1A01"}
     thermia = load_provider("thermia")
-    assert {"r13", "r14", "r11"} <= set(thermia.raw_inputs("alarm_active", "name"))
+    assert {"r13", "r14", "r11"} <= set(thermia.raws_for(["alarm_active"], "name"))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from providers import load_provider
-from providers.transforms import Bits, Direct, Enum, bit_column, enum_column
+from providers.transforms import Bits, Direct, Enum
 
 T = pd.date_range("2024-01-01", periods=3, freq="1min", tz="UTC")
 
@@ -39,7 +39,7 @@ def test_bit_mask_maps_each_sample():
 
 
 def test_bit_share_columns_are_used_as_they_come():
-    shares = {bit_column("r10", 0x02): [0.25, 1.0], "r10": [3.0, 2.0]}  # the mean "r10" must be ignored
+    shares = {Bits("r10", 0x02).shares()[0].column: [0.25, 1.0], "r10": [3.0, 2.0]}  # the mean "r10" must be ignored
     out = load_provider("thermia").to_canonical(pd.DataFrame(shares, index=T[:2]), "name")
     assert out["compressor_on"].tolist() == [0.25, 1.0]
 
@@ -58,26 +58,32 @@ def test_enumeration_maps_each_sample_not_the_mean():
     prio = [20.0, 30.0, 10.0]  # hot water, heating, off
     out = load_provider("nibe").to_canonical(pd.DataFrame({"prio-43086": prio}, index=T), "name")
     assert out["switch_valve"].tolist() == [1.0, 0.0, 0.0]
-    state = [60.0, 20.0, 40.0]  # running, stopped, starting
+    state = [60.0, 20.0, 40.0]  # running, stopped, starting: the compressor turns while starting
     out = load_provider("nibe").to_canonical(pd.DataFrame({"compressor-state-ep14-43427": state}, index=T), "name")
-    assert out["compressor_on"].tolist() == [1.0, 0.0, 0.0]
+    assert out["compressor_on"].tolist() == [1.0, 0.0, 1.0]
 
 
 def test_enumeration_share_columns_replace_bucket_means():
     # A bucket with half priority 20 and half 30 has mean 25: the share column says 0.5 hot water.
-    raw = pd.DataFrame({"prio-43086": [25.0], enum_column("prio-43086", 20): [0.5]}, index=T[:1])
+    raw = pd.DataFrame({"prio-43086": [25.0], Enum("prio-43086", (20.0,)).shares()[0].column: [0.5]}, index=T[:1])
     assert load_provider("nibe").to_canonical(raw, "name")["switch_valve"].iloc[0] == 0.5
 
 
-def test_sum_adds_compressor_input_and_internal_add_heat():
-    compressor_w, add_heat_kw = [1500.0, 1600.0], [0.0, 3.0]
-    raw = pd.DataFrame({"compr-in-power-43141": compressor_w, "int-el-add-power-43084": add_heat_kw}, index=T[:2])
+def test_sum_adds_compressor_input_and_internal_add_heat_both_in_kw():
+    compressor_kw, add_heat_kw = [1.5, 1.6], [0.0, 3.0]
+    raw = pd.DataFrame({"compr-in-power-43141": compressor_kw, "int-el-add-power-43084": add_heat_kw}, index=T[:2])
     out = load_provider("nibe").to_canonical(raw, "name")
-    assert out["power_electric"].tolist() == [c + a * 1000 for c, a in zip(compressor_w, add_heat_kw)]
+    assert out["power_electric"].tolist() == pytest.approx([(c + a) * 1000 for c, a in zip(compressor_kw, add_heat_kw)])
+
+
+def test_s_series_compressor_input_is_in_watts_and_add_heat_in_kw():
+    raw = pd.DataFrame({"compressor-power-input-31049": [1450.0], "power-internal-additional-heat-31028": [3.0]},
+                       index=T[:1])
+    assert load_provider("nibe").to_canonical(raw, "name")["power_electric"].iloc[0] == 4450.0
 
 
 def test_sum_is_missing_where_a_term_is_missing():
-    raw = pd.DataFrame({"compr-in-power-43141": [1500.0, 1500.0], "int-el-add-power-43084": [0.0, np.nan]}, index=T[:2])
+    raw = pd.DataFrame({"compr-in-power-43141": [1.5, 1.5], "int-el-add-power-43084": [0.0, np.nan]}, index=T[:2])
     out = load_provider("nibe").to_canonical(raw, "name")
     assert out["power_electric"].iloc[0] == 1500.0 and math.isnan(out["power_electric"].iloc[1])
 
@@ -137,9 +143,12 @@ NIBE_PATHS = {
                                 "compressor-state-ep14-43427": 60.0, "prio-43086": 20.0}),
     "F-series ids": ("register_id", {"40004": -5.0, "40008": 35.0, "40012": 30.0, "40013": 48.0, "40015": 2.0,
                                      "40016": -1.0, "43427": 60.0, "43086": 20.0}),
-    "S-series names": ("name", {"current-outdoor-temperature-bt1-30001": -5.0, "supply-line-bt2-30005": 35.0,
-                                "return-line-bt3-30007": 30.0, "hot-water-top-bt7-30008": 48.0,
-                                "brine-in-bt10-30010": 2.0, "brine-out-bt11-30011": -1.0, "priority-31028": 20.0}),
+    "S-series names": ("name", {"current-outdoor-temperature-bt1-30002": -5.0, "supply-line-bt2-30006": 35.0,
+                                "return-line-bt3-30008": 30.0, "hot-water-top-bt7-30009": 48.0,
+                                "brine-in-bt10-30011": 2.0, "brine-out-bt11-30012": -1.0, "priority-31029": 20.0,
+                                "compressor-status-31101": 1.0}),
+    "S-series ids": ("register_id", {"30002": -5.0, "30006": 35.0, "30008": 30.0, "30009": 48.0, "30011": 2.0,
+                                     "30012": -1.0, "31029": 20.0, "31101": 1.0}),
 }
 EXPECTED = {"outdoor_temp": -5.0, "supply_temp": 35.0, "return_temp": 30.0, "hot_water_temp": 48.0,
             "brine_in_temp": 2.0, "brine_out_temp": -1.0, "switch_valve": 1.0}
@@ -152,13 +161,13 @@ def test_nibe_maps_every_path_to_the_same_canonical_metrics(path):
     assert set(values) <= set(nibe.raw_names(tag))
     out = nibe.to_canonical(pd.DataFrame({k: [v] for k, v in values.items()}, index=T[:1]), tag)
     assert {m: out[m].iloc[0] for m in EXPECTED} == EXPECTED
-    if path != "S-series names":  # S-series compressor status has no published coding
-        assert out["compressor_on"].iloc[0] == 1.0
+    assert out["compressor_on"].iloc[0] == 1.0
+    assert (out["heat_carrier_supply_temp"].iloc[0], out["heat_carrier_return_temp"].iloc[0]) == (35.0, 30.0)
 
 
 def test_nibe_alarm_code_on_every_path():
     nibe = load_provider("nibe")
-    for tag, raw in (("name", "alarm-45001"), ("name", "alarm-number-31975"), ("register_id", "2A20"),
-                     ("register_id", "45001")):
+    for tag, raw in (("name", "alarm-45001"), ("name", "alarm-number-31976"), ("register_id", "2A20"),
+                     ("register_id", "45001"), ("register_id", "31976"), ("name", "alarm_code")):
         assert nibe.active_alarms({raw: 251}, tag) == (251,)
         assert nibe.active_alarms({raw: 0}, tag) == ()
