@@ -10,10 +10,9 @@ import pytest
 
 from generator import simulator
 from generator.errors import ConfigError
-from generator.metrics import BY_NAME, Kind
+from generator.metrics import BY_NAME, Kind, band_column, coverage_column
 from generator.ranges import BY_KEY, RANGES, window_for
 from generator.simulator import SAMPLE_SECONDS
-from generator.sources.base import band_column
 from generator.sources.demo import DemoSource
 
 TZ = "Europe/Stockholm"
@@ -56,16 +55,18 @@ def test_series_has_a_row_for_every_bucket_start(source, spec):
     assert not frame.isna().any().any()
 
 
-def test_series_speaks_canonical_names_with_bands_for_temperatures(source):
+def test_series_speaks_canonical_names_with_coverage_and_bands_for_temperatures(source):
     frame = source.series(window("30d"), bands=True)
     temperatures = [m for m in simulator.METRICS if BY_NAME[m].kind is Kind.TEMPERATURE]
-    assert set(frame.columns) == set(simulator.METRICS) | {
+    covered = {coverage_column(m) for m in simulator.METRICS if BY_NAME[m].kind is not Kind.CODE}
+    assert set(frame.columns) == set(simulator.METRICS) | covered | {
         band_column(m, w) for m in temperatures for w in ("min", "max")}
+    assert (frame[sorted(covered)] == 1.0).all().all()  # every 30-s sample holds until the next
     for m in temperatures:  # (a mean of equal samples may differ from them in the last bit)
         assert (frame[band_column(m, "min")] <= frame[m] + 1e-9).all()
         assert (frame[m] <= frame[band_column(m, "max")] + 1e-9).all()
         assert (frame[band_column(m, "min")] < frame[band_column(m, "max")]).any()
-    assert set(source.series(window("24h"), bands=False).columns) == set(simulator.METRICS)
+    assert set(source.series(window("24h"), bands=False).columns) == set(simulator.METRICS) | covered
 
 
 def test_a_bad_seed_is_a_config_error_naming_the_key():

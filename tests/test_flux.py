@@ -1,7 +1,7 @@
 """The flux source through influxdb-client against a local HTTP server (real sockets) that answers
 /api/v2/query with annotated CSV synthesized to the documented format.  No 2.x server runs here, so what
-the server computes (aggregateWindow, timeWeightedAvg) is given; the tests check the script asks for it
-and that the answers are placed, mapped and combined correctly."""
+the server computes is given by tests/flux_replay.py from samples held in memory; on the same samples the
+flux source must give the frame the influxql source gives from a real influxd."""
 from __future__ import annotations
 
 import csv
@@ -21,6 +21,7 @@ from generator.errors import SourceError
 from generator.ranges import Window
 from generator.sources.flux import FluxSource, flux_string
 from providers import load_provider
+from tests.flux_replay import Executor
 from tests.influxd import free_port
 
 TOKEN = "flux-token-very-secret"
@@ -58,6 +59,7 @@ class Replay:
         self.raw_body: bytes | None = None  # answer this verbatim instead
         self.buckets = {"hp"}
         self.delay_forever = False
+        self.executor: Executor | None = None  # answer every yield from these samples instead
 
 
 @pytest.fixture()
@@ -85,8 +87,9 @@ def replay() -> Iterator[tuple[Replay, str]]:
             if state.raw_body is not None:
                 self.wfile.write(state.raw_body)
                 return
+            answers = state.executor.answer(script) if state.executor else state.answers
             for result in re.findall(r'yield\(name: "([^"]+)"\)', script):
-                self.wfile.write(annotated_csv(result, state.answers.get(result, {})).encode())
+                self.wfile.write(annotated_csv(result, answers.get(result, {})).encode())
 
         def _json(self, code: int, payload: dict) -> None:
             self.send_response(code)
@@ -115,57 +118,85 @@ def buckets(window: Window) -> pd.DatetimeIndex:
     return window.edges()[:-1]
 
 
-# --- series --------------------------------------------------------------------------------------------
-def test_series_places_server_aggregates_in_their_buckets(replay):
-    state, url = replay
-    b = buckets(WINDOW)
-    state.answers = {
-        "held": {"outdoor_temp": [], "compressor_on": [], "energy_electric": []},
-        "mean": {"outdoor_temp": [(b[0], 4.0), (b[1], 5.0), (b[3], 7.0)]},   # b[2] is a gap
-        "min": {"outdoor_temp": [(b[0], 3.0), (b[1], 4.5), (b[3], 6.0)]},
-        "max": {"outdoor_temp": [(b[0], 5.0), (b[1], 5.5), (b[3], 8.0)]},
-        "time_weighted": {"compressor_on": [(b[0], 0.25), (b[1], 0.5), (b[3], 1.0)]},
-        "last": {"energy_electric": [(b[0], 100.5), (b[1], 101.0), (b[3], 102.25)]},
+# --- series ------------------------------------------------------------------------------------------
+DAY = pd.Timestamp("2024-03-30", tz="Europe/Stockholm").tz_convert("UTC")
+
+
+def recorded_samples() -> dict[str, list[tuple[int, float]]]:
+    """Two local days across the spring DST change, as a change-only collector writes them: the compressor
+    and valve on change, temperatures every minute, a counter every two minutes, a 40-minute silence."""
+    start, end = int(DAY.timestamp()), int((DAY + pd.Timedelta(hours=47)).timestamp())
+    silence = (start + 30 * 3600, start + 30 * 3600 + 2400)
+    minutes = [t for t in range(start, end, 60) if not silence[0] <= t < silence[1]]
+    on = [(t, 1.0 if (t // 60) % 50 < 17 else 0.0) for t in range(start, end, 60)
+          if (t // 60) % 50 in (0, 17) and not silence[0] <= t < silence[1]]
+    samples = {
+        "outdoor_temp": [(t, round(2 + 6 * np.sin(t / 9000.0), 2)) for t in minutes],
+        "supply_temp": [(t, round(30 + (t % 3000) / 300, 2)) for t in minutes],
+        "compressor_on": on,
+        "switch_valve": [(t, 1.0 if (t // 60) % 300 < 25 else 0.0) for t in minutes[::7]],
+        "energy_electric": [(t, round(100 + (t - start) / 3600 * 0.9, 3)) for t in minutes[::2]],
+        "alarm_code": [(start, 0.0), (start + 7200, 14.0), (start + 9000, 0.0)],
     }
-    src = flux(url)
-    frame = src.series(WINDOW, bands=True)
-    assert list(frame.index) == list(b)
-    assert frame["outdoor_temp"].tolist()[:2] == [4.0, 5.0] and np.isnan(frame["outdoor_temp"].iloc[2])
-    assert frame["outdoor_temp:min"].iloc[3] == 6.0 and frame["outdoor_temp:max"].iloc[3] == 8.0
-    assert frame["compressor_on"].iloc[1] == 0.5 and np.isnan(frame["compressor_on"].iloc[2])
-    assert frame["energy_electric"].iloc[3] == 102.25
-    assert "heat_output" not in frame  # not held by the bucket
-    assert src.query_count == 1 and len(state.scripts) == 1
+    return {k: [(t * 1000, v) for t, v in points] for k, points in samples.items()}
 
 
-def test_series_script_aggregates_in_the_server(replay):
+@pytest.fixture(scope="module")
+def both_sources(influxd):
+    """The same samples in a real influxd (for the InfluxQL source) and in the Flux replay executor."""
+    from generator.sources.influxql import Connection, InfluxQLSource
+
+    samples = recorded_samples()
+    influxd.create_database("flux_cross")
+    influxd.write("flux_cross", [f"heatpump,name={k} value={v} {t}" for k, points in samples.items() for t, v in points])
+    influxql = InfluxQLSource(Connection(influxd.url, "flux_cross", None, None, None, None, 30.0), load_provider("generic"))
+    return samples, influxql
+
+
+@pytest.mark.influxd
+@pytest.mark.parametrize("bucket", ["2min", "15min", "1h", "1D"])
+def test_series_equals_the_influxql_source_on_the_same_samples(replay, both_sources, bucket):
     state, url = replay
-    state.answers = {"held": {"outdoor_temp": []}}
+    samples, influxql = both_sources
+    state.executor = Executor(samples)
+    end = DAY + pd.Timedelta(hours=48) if bucket == "1D" else DAY + pd.Timedelta(hours=40)
+    start = DAY if bucket == "1D" else end - pd.Timedelta(hours=12)
+    window = Window(start, end if bucket != "1D" else pd.Timestamp("2024-04-01", tz="Europe/Stockholm").tz_convert("UTC"),
+                    bucket, "Europe/Stockholm")
+    got = flux(url).series(window, bands=True)
+    want = influxql.series(window, bands=True)
+    pd.testing.assert_frame_equal(got[sorted(want.columns)], want[sorted(want.columns)], check_exact=False,
+                                  rtol=1e-9, atol=1e-9)
+    assert want["compressor_on:cov"].lt(1).any() or bucket == "2min"  # the silence shows in the coverage
+
+
+def test_series_script_reduces_in_the_server(replay):
+    state, url = replay
+    state.executor = Executor(recorded_samples())
     flux(url).series(WINDOW, bands=True)
     script = state.scripts[-1]
-    assert "aggregateWindow(every: 1800000ms, offset: 0ms, fn: mean, createEmpty: false" in script
-    assert "timeWeightedAvg(unit: 1s)" in script and "fn: last" in script and "fn: max" in script
+    assert "difference(columns: [\"_value\"], keepFirst: true)" in script and "elapsed(unit: 1ms" in script
+    assert "aggregateWindow(every: 1800000ms, offset: 0ms, fn: sum, createEmpty: false" in script
+    assert "fn: max" in script and "group()" in script
     assert 'range(start: 2024-05-01T01:00:00.000Z, stop: 2024-05-01T03:00:00.000Z)' in script
 
 
 def test_daily_buckets_use_local_days(replay):
     state, url = replay
-    window = Window(pd.Timestamp("2024-03-30", tz="Europe/Stockholm").tz_convert("UTC"),
-                    pd.Timestamp("2024-04-01", tz="Europe/Stockholm").tz_convert("UTC"), "1D", "Europe/Stockholm")
-    b = buckets(window)
-    state.answers = {"held": {"outdoor_temp": []}, "mean": {"outdoor_temp": [(b[0], 1.0), (b[1], 2.0)]}}
+    state.executor = Executor(recorded_samples())
+    window = Window(DAY, pd.Timestamp("2024-04-01", tz="Europe/Stockholm").tz_convert("UTC"), "1D", "Europe/Stockholm")
     frame = flux(url).series(window, bands=False)
-    assert frame["outdoor_temp"].tolist() == [1.0, 2.0]
+    assert list(frame.index) == list(window.edges()[:-1]) and frame["outdoor_temp"].notna().all()
     assert 'location: timezone.location(name: "Europe/Stockholm")' in state.scripts[-1]
     assert 'import "timezone"' in state.scripts[-1]
 
 
 def test_full_column_answers_with_several_results_are_read(replay):
     state, url = replay
-    state.raw_body = (FIXTURES / "series_mean_full_columns.csv").read_bytes()
-    frame = flux(url).series(WINDOW, bands=False)
-    assert frame["outdoor_temp"].iloc[0] == 4.25 and frame["outdoor_temp"].iloc[1] == 5.5
-    assert frame["supply_temp"].iloc[0] == 38.125
+    state.raw_body = (FIXTURES / "latest_full_columns.csv").read_bytes()
+    latest = flux(url).latest()
+    assert latest.values["outdoor_temp"] == 5.5 and latest.values["supply_temp"] == 38.125
+    assert latest.at == pd.Timestamp("2024-05-01T01:30:00Z")
 
 
 def test_nibe_priority_share_comes_from_value_changes(replay):
@@ -173,12 +204,12 @@ def test_nibe_priority_share_comes_from_value_changes(replay):
     b = buckets(WINDOW)
     prio = "prio-43086"
     # Hot water (20) from 01:10 to 01:40, else heating (30); value before the window 30.
-    state.answers = {
-        "held": {prio: []},
-        "presence": {prio: [(t, 3) for t in b]},
-        "before": {prio: [(T0 + pd.Timedelta(minutes=50), 30.0)]},
-        "changes": {prio: [(b[0], 30.0), (b[0] + pd.Timedelta(minutes=10), 20.0), (b[0] + pd.Timedelta(minutes=40), 30.0)]},
-    }
+    changes = [(T0 + pd.Timedelta(minutes=50), 30.0), (b[0] + pd.Timedelta(minutes=10), 20.0),
+               (b[0] + pd.Timedelta(minutes=40), 30.0), (b[3] + pd.Timedelta(minutes=29), 30.0)]
+    # the priority is written on change; the outdoor temperature every minute shows the collector is alive
+    minutes = pd.date_range(T0, T0 + pd.Timedelta(hours=4), freq="1min")
+    state.executor = Executor({prio: [(int(t.value // 1_000_000), v) for t, v in changes],
+                               "bt1-outdoor-temperature-40004": [(int(t.value // 1_000_000), 3.0) for t in minutes]})
     frame = flux(url, "nibe").series(WINDOW, bands=False)
     assert np.allclose(frame["switch_valve"].to_numpy(), [20 / 30, 10 / 30, 0.0, 0.0])
 

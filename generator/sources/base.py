@@ -13,11 +13,6 @@ import pandas as pd
 from generator.ranges import Window
 
 
-def band_column(metric: str, which: str) -> str:
-    """Column name of a min or max band: band_column("outdoor_temp", "min") == "outdoor_temp:min"."""
-    return f"{metric}:{which}"
-
-
 @dataclass(frozen=True)
 class Latest:
     """The newest state of the heat pump, from a small query of its own."""
@@ -35,13 +30,15 @@ class Source(Protocol):
     query_count: int  # queries sent so far; the generator reports it in status.json
 
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        """Per-bucket aggregates of every canonical metric the source has.
+        """Per-bucket values of every canonical metric the source has (docs/data-layer.md).
 
         Index: every bucket start in `window.edges()[:-1]` (UTC), NaN where a bucket has no data.
-        Columns: canonical names. Temperatures and frequency: mean. States (0/1) and powers (W):
-        time-weighted mean, i.e. fraction of time on / average power. Counters: the last value in the
-        bucket. With `bands`, temperatures also get band_column(m, "min") and band_column(m, "max").
-        A metric the source lacks is simply absent.
+        Columns: canonical names. Temperatures, frequency, states (0/1) and powers (W): the time-weighted
+        mean of the held value over the part of the bucket data covers (fraction of time on, average
+        power). Counters: their increase inside the bucket (the first bucket's from the value before the
+        window). Codes: the last value. Every metric but codes also has coverage_column(m), the covered
+        share of the bucket. With `bands`, temperatures also get band_column(m, "min") and
+        band_column(m, "max") (generator/metrics.py). A metric the source lacks is simply absent.
         """
         ...
 

@@ -266,8 +266,8 @@ def splice_changes(held: Changes | None, piece: Changes, a: pd.Timestamp, b: pd.
     Per metric: held changes before a, the piece, and when held changes go on after b, the held value in
     force at b restamped b (so a late change inside the piece cannot run on past it) and the held changes
     after b; then a value equal to the one before it is dropped (the piece's "value in force" stamp).  A
-    metric first seen in a piece has had no sample since 31 days before the window, so (like the inner
-    source over the whole window) its first value is stamped at the window start.
+    metric first seen in a piece begins at its first sample, as the inner source over the whole window
+    says.
     """
     held = held or {}
     joined: Changes = {}
@@ -277,11 +277,8 @@ def splice_changes(held: Changes | None, piece: Changes, a: pd.Timestamp, b: pd.
             if old is not None:
                 joined[metric] = old
             continue
-        if old is None or old.empty:
-            index = new.index.to_numpy().copy()
-            index[0] = pd.Timestamp(origin).tz_convert("UTC").to_datetime64()
-            joined[metric] = pd.Series(new.to_numpy(), index=pd.DatetimeIndex(index, tz="UTC").as_unit(new.index.unit),
-                                       dtype=new.dtype, name=new.name)
+        if old is None or old.empty:  # first seen in this piece: from its first sample, as the inner source says
+            joined[metric] = new
             continue
         parts = [old[old.index < a], new]
         if b < covered_end:
@@ -292,8 +289,11 @@ def splice_changes(held: Changes | None, piece: Changes, a: pd.Timestamp, b: pd.
 
 
 def cut_changes(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp | None) -> pd.Series:
-    """The value in force at start stamped start, then every change after it (and before end)."""
+    """The value in force at start stamped start, then every change after it (and before end); a series
+    that begins after start begins where it begins."""
     inside = series[(series.index > start) & ((series.index < end) if end is not None else True)]
+    if series.empty or series.index[0] > start:
+        return series[series.index < end] if end is not None else series
     stamp = pd.DatetimeIndex([start]).as_unit(series.index.unit)
     return pd.Series(np.concatenate(([value_at(series, start)], inside.to_numpy())), index=stamp.append(inside.index),
                      dtype=series.dtype, name=series.name)

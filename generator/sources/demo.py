@@ -23,9 +23,9 @@ import pandas as pd
 
 from generator import simulator
 from generator.errors import ConfigError
-from generator.metrics import BY_NAME, CHANGING, Kind
+from generator.metrics import BY_NAME, CHANGING, Kind, band_column, coverage_column
 from generator.ranges import Window
-from generator.sources.base import Latest, band_column
+from generator.sources.base import Latest
 
 CHUNK_SAMPLES = 1 << 15          # ~11 days of 30 s samples: small arrays stay in cache
 _NS = 1_000_000_000
@@ -73,7 +73,7 @@ class DemoSource:
         self.query_count += 1
         edges = window.edges()
         index = pd.DatetimeIndex(edges[:-1])
-        columns = list(METRICS)
+        columns = list(METRICS) + [coverage_column(m) for m in METRICS if BY_NAME[m].kind is not Kind.CODE]
         if bands:
             columns += [band_column(m, w) for m in METRICS if BY_NAME[m].kind is Kind.TEMPERATURE
                         for w in ("min", "max")]
@@ -82,6 +82,13 @@ class DemoSource:
             grid = _first_grid_at_or_after(edges.as_unit("ns").asi8)  # bucket b: grid[b] ≤ g < grid[b+1]
             for b0, b1 in self._chunks(grid):
                 self._aggregate(grid, b0, b1, bands, out)
+            # Every sample holds for one grid step, so a bucket is covered by its samples' share of it.
+            seconds = np.diff(edges.as_unit("s").asi8).astype(float)
+            counts = np.diff(grid).astype(float)
+            covered = np.where(counts > 0, counts * simulator.SAMPLE_SECONDS / seconds, np.nan)
+            for name in METRICS:
+                if coverage_column(name) in out:
+                    out[coverage_column(name)] = covered.copy()
         return pd.DataFrame(out, index=index, columns=columns)
 
     @staticmethod

@@ -26,7 +26,8 @@ def make_source(cfg: Config) -> Source:
                           username=cfg["source.username"], password=cfg["source.password"],
                           token=cfg.token(), timeout_s=float(cfg["source.timeout_s"]))
         try:
-            return InfluxQLSource(conn, provider, cfg["source.measurement"], cfg["source.tag"], cfg["source.field"])
+            return InfluxQLSource(conn, provider, cfg["source.measurement"], cfg["source.tag"], cfg["source.field"],
+                                  max_gap_s=float(cfg["source.max_gap_s"]))
         except ValueError as exc:
             raise ConfigError([f"source: {exc}; use plain names in source.measurement, source.tag, source.field"]) from None
     if kind == "flux":
@@ -36,7 +37,8 @@ def make_source(cfg: Config) -> Source:
             return FluxSource(url=cfg["source.url"], token=cfg.token() or "", org=cfg["source.org"],
                               bucket=cfg["source.bucket"], provider=provider,
                               measurement=cfg["source.measurement"], tag=cfg["source.tag"],
-                              field=cfg["source.field"], timeout_s=float(cfg["source.timeout_s"]))
+                              field=cfg["source.field"], timeout_s=float(cfg["source.timeout_s"]),
+                              max_gap_s=float(cfg["source.max_gap_s"]))
         except ValueError as exc:
             raise ConfigError([f"source: {exc}; use plain names in source.measurement, source.tag, source.field, source.bucket"]) from None
     raise ConfigError([f"source.kind: {kind!r} is not known; use one of: demo, influxql, flux"])

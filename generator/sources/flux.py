@@ -1,57 +1,47 @@
 """The `flux` source: an InfluxDB 2.x bucket read with Flux through influxdb-client.
 
 Each method sends one Flux script whose parts end in named `yield`s, so a whole range is one request
-(query_count counts requests).  Aggregation happens in the server: aggregateWindow with mean/min/max,
-timeWeightedAvg(unit: 1s) for on/off states and powers, last for counters and codes; local days use
-aggregateWindow's `location`.  Enumerations and bit fields travel as value changes only (difference()
-≠ 0) and their shares are computed here.  Every name from configuration or a provider file enters the
-script as an escaped string literal.  See docs/data-layer.md for what was tested against what.
+(query_count counts requests).  It asks the same questions as the influxql source (docs/data-layer.md):
+per series the intervals between consecutive samples, from duplicate → difference → elapsed, short ones
+summed per bucket (aggregateWindow, fn: sum; local days through aggregateWindow's `location`) and long
+ones as rows; each series' samples around the window; where the whole collector was silent; and for
+enumerations and bit fields the value changes (difference() ≠ 0).  rawplan.assemble() does the rest.
+Every name from configuration or a provider file enters the script as an escaped string literal.  No 2.x
+server can be had here: the scripts are tested on recorded answers (tests/test_flux.py says what).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any, Iterable, Sequence
 
-import numpy as np
 import pandas as pd
 
 from generator.errors import SourceError, scrub
 from generator.ranges import Window
-from generator.sources.base import Latest, band_column
+from generator.sources import hold
+from generator.sources.base import Latest
+from generator.sources.quoting import flux_duration, flux_string, flux_time
 from generator.sources.rawplan import (
     BEFORE_LOOKBACK,
+    Collector,
     RawPlan,
+    WindowAnswer,
+    assemble,
     canonical_changes,
-    canonical_frame,
     canonical_latest,
-    place,
+    changes_from_differences,
     plan_for,
-    raws_for_metrics,
-    shares_from_changes,
+    state_raws,
     to_ms,
 )
 from providers.model import Provider
 
+__all__ = ["FluxSource", "flux_string"]
+
 EPOCH = "1970-01-01T00:00:00Z"
-
-
-def flux_string(value: str) -> str:
-    """A Flux string literal: backslash, quote and `${` (interpolation) escaped; no control characters."""
-    if not isinstance(value, str) or not value:
-        raise ValueError("a name must be a non-empty text")
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValueError(f"name {value!r} holds a control character")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("${", "\\${") + '"'
-
-
-def flux_time(ts: pd.Timestamp) -> str:
-    ts = pd.Timestamp(ts)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
-
-
-def flux_duration(td: pd.Timedelta) -> str:
-    return f"{int(td / pd.Timedelta(milliseconds=1))}ms"
+DEFAULT_MAX_GAP_S = 900.0
+AFTER_LOOKAHEAD = pd.Timedelta(days=1)
+Points = dict[str, dict[str, list[tuple[int, float]]]]   # yield name -> raw -> [(ms, value)]
 
 
 class FluxSource:
@@ -60,7 +50,8 @@ class FluxSource:
     kind = "flux"
 
     def __init__(self, url: str, token: str, org: str, bucket: str, provider: Provider,
-                 measurement: str = "heatpump", tag: str = "name", field: str = "value", timeout_s: float = 10.0):
+                 measurement: str = "heatpump", tag: str = "name", field: str = "value", timeout_s: float = 10.0,
+                 max_gap_s: float = DEFAULT_MAX_GAP_S):
         from influxdb_client import (
             InfluxDBClient,  # late: only flux installs pay the import
         )
@@ -70,6 +61,7 @@ class FluxSource:
         self.provider = provider
         self.plan: RawPlan = plan_for(provider, tag)
         self.tag = tag
+        self.max_gap_s = float(max_gap_s)
         self._bucket = flux_string(bucket)
         self._m = flux_string(measurement)
         self._f = flux_string(field)
@@ -82,48 +74,81 @@ class FluxSource:
         self._api = self._client.query_api()
 
     # --- script parts ----------------------------------------------------------------------------------
-    def _from(self, start: str, stop: str, raws: Iterable[str]) -> str:
+    def _from(self, start: pd.Timestamp | str, stop: pd.Timestamp | str, raws: Iterable[str]) -> str:
         names = " or ".join(f"r[{self._t}] == {self._names[r]}" for r in raws)
-        return (f"from(bucket: {self._bucket})\n  |> range(start: {start}, stop: {stop})\n"
+        a = start if isinstance(start, str) else flux_time(start)
+        b = stop if isinstance(stop, str) else flux_time(stop)
+        return (f"from(bucket: {self._bucket})\n  |> range(start: {a}, stop: {b})\n"
                 f"  |> filter(fn: (r) => r._measurement == {self._m} and r._field == {self._f} and ({names}))")
 
-    def _window(self, window: Window, start: pd.Timestamp, fn: str) -> str:
+    def _window(self, window: Window, fn: str) -> str:
         if window.calendar_days:
             every = f"every: 1d, location: timezone.location(name: {flux_string(window.tz)})"
         else:
             step = pd.Timedelta(window.bucket)
-            offset = pd.Timedelta(to_ms(start) % int(step / pd.Timedelta(milliseconds=1)), unit="ms")
+            offset = pd.Timedelta(to_ms(window.start) % int(step / pd.Timedelta(milliseconds=1)), unit="ms")
             every = f"every: {flux_duration(step)}, offset: {flux_duration(offset)}"
         return f"  |> aggregateWindow({every}, fn: {fn}, createEmpty: false, timeSrc: \"_start\")"
 
-    def _keep(self, name: str) -> str:
-        return f"  |> keep(columns: [\"_time\", \"_value\", {self._t}])\n  |> yield(name: {flux_string(name)})"
+    def _keep(self, name: str, tagged: bool = True) -> str:
+        columns = f"[\"_time\", \"_value\", {self._t}]" if tagged else "[\"_time\", \"_value\"]"
+        return f"  |> keep(columns: {columns})\n  |> yield(name: {flux_string(name)})"
 
-    def _changes_parts(self, raws: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
+    def _interval_parts(self, prefix: str, raws: Sequence[str], window: Window, short_ms: int,
+                        counters: bool) -> list[str]:
+        """Per point: d, dt (ms) and the earlier value; short intervals summed per bucket, long ones as rows."""
+        stream = f"{prefix}_iv"
+        short = f"r.dt <= {short_ms}" + (" and r.d >= 0.0" if counters else "")
+        long = f"r.dt > {short_ms}" + (" or r.d < 0.0" if counters else "")
+        parts = [f"{stream} = {self._from(window.start, window.end, raws)}\n"
+                 f"  |> duplicate(column: \"_value\", as: \"v\")\n"
+                 f"  |> difference(columns: [\"_value\"], keepFirst: true)\n"
+                 f"  |> elapsed(unit: 1ms, columnName: \"dt\")\n"
+                 f"  |> map(fn: (r) => ({{r with d: r._value, prev: r.v - r._value}}))"]
+        for column, expression in (("h", "r.prev * float(v: r.dt)"), ("dt", "float(v: r.dt)"), ("d", "r.d")):
+            parts.append(f"{stream}\n  |> filter(fn: (r) => {short})\n"
+                         f"  |> map(fn: (r) => ({{r with _value: {expression}}}))\n"
+                         f"{self._window(window, 'sum')}\n{self._keep(f'{prefix}_sum_{column}')}")
+        for column, expression in (("v", "r.prev"), ("dt", "float(v: r.dt)"), ("d", "r.d")):
+            parts.append(f"{stream}\n  |> filter(fn: (r) => {long})\n"
+                         f"  |> map(fn: (r) => ({{r with _value: {expression}}}))\n{self._keep(f'{prefix}_row_{column}')}")
+        return parts
+
+    def _anchor_parts(self, raws: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
         return [
-            f"{self._from(f'{flux_time(start)}', flux_time(end), raws)}\n"
-            f"  |> duplicate(column: \"_value\", as: \"level\")\n"
-            f"  |> difference(columns: [\"_value\"], keepFirst: true)\n"
-            f"  |> filter(fn: (r) => not exists r._value or float(v: r._value) != 0.0)\n"
-            f"  |> drop(columns: [\"_value\"])\n  |> rename(columns: {{level: \"_value\"}})\n{self._keep('changes')}",
-            f"{self._from(f'{flux_time(start - BEFORE_LOOKBACK)}', flux_time(start), raws)}\n"
-            f"  |> last()\n{self._keep('before')}",
+            f"{self._from(start - BEFORE_LOOKBACK, start, raws)}\n  |> last()\n{self._keep('before')}",
+            f"{self._from(start, end, raws)}\n  |> first()\n{self._keep('first')}",
+            f"{self._from(start, end, raws)}\n  |> last()\n{self._keep('last_sample')}",
+            f"{self._from(end, end + AFTER_LOOKAHEAD, raws)}\n  |> first()\n{self._keep('after')}",
         ]
+
+    def _change_part(self, raws: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> str:
+        return (f"{self._from(start, end, raws)}\n"
+                f"  |> duplicate(column: \"_value\", as: \"level\")\n"
+                f"  |> difference(columns: [\"_value\"], keepFirst: true)\n"
+                f"  |> filter(fn: (r) => not exists r._value or float(v: r._value) != 0.0)\n"
+                f"  |> drop(columns: [\"_value\"])\n  |> rename(columns: {{level: \"_value\"}})\n{self._keep('changes')}")
+
+    def _silence_part(self, raws: Sequence[str], window: Window) -> str:
+        return (f"{self._from(window.start, window.end, raws)}\n  |> group()\n  |> sort(columns: [\"_time\"])\n"
+                f"  |> elapsed(unit: 1ms, columnName: \"dt\")\n  |> filter(fn: (r) => r.dt > {int(self.max_gap_s * 1000)})\n"
+                f"  |> map(fn: (r) => ({{r with _value: float(v: r.dt)}}))\n{self._keep('silence', tagged=False)}")
 
     def _held_part(self) -> str:
         return (f"schema.tagValues(bucket: {self._bucket}, tag: {self._t}, "
                 f"predicate: (r) => r._measurement == {self._m}, start: {EPOCH})\n  |> yield(name: \"held\")")
 
     # --- running -----------------------------------------------------------------------------------------
-    def _run(self, parts: Sequence[str], imports: Sequence[str] = ()) -> dict[str, dict[str, list[tuple[int, float]]]]:
-        """{yield name: {raw: [(ms, value), ...]}}; the "held" yield maps each name to []."""
+    def _run(self, parts: Sequence[str], imports: Sequence[str] = ()) -> Points:
+        """{yield name: {raw: [(ms, value), ...]}}; the "held" yield maps each name to []; an untagged
+        yield keys its rows by ""."""
         script = "".join(f"import {flux_string(i)}\n" for i in imports) + "\n\n".join(parts)
         self.query_count += 1
         try:
             tables = self._api.query(script, org=self.org)
         except Exception as exc:  # noqa: BLE001 — the client raises many types; all mean "source failed"
             raise self._error(exc) from None
-        out: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
+        out: Points = defaultdict(lambda: defaultdict(list))
         try:
             for table in tables:
                 for record in table.records:
@@ -132,11 +157,11 @@ class FluxSource:
                     if result == "held":
                         out[result][str(values["_value"])]
                         continue
-                    raw = values.get(self.tag)
-                    if raw is None or values.get("_value") is None:
+                    if values.get("_value") is None:
                         continue
+                    raw = values.get(self.tag)
                     t = pd.Timestamp(values["_time"])
-                    out[result][str(raw)].append((to_ms(t), float(values["_value"])))
+                    out[result]["" if raw is None else str(raw)].append((to_ms(t), float(values["_value"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise self._fail(f"InfluxDB at {self._safe_url()} sent an answer that is not the expected Flux table "
                              f"({type(exc).__name__}); check source.url") from None
@@ -181,86 +206,71 @@ class FluxSource:
     # --- Source ------------------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
         plan = self.plan
-        edges = window.edges()
-        start, stop = flux_time(edges[0]), flux_time(edges[-1])
-        parts = [self._held_part()]
-        if plan.mean:
-            parts.append(f"{self._from(start, stop, plan.mean)}\n{self._window(window, edges[0], 'mean')}\n{self._keep('mean')}")
-            if bands:
-                for which in ("min", "max"):
-                    parts.append(f"{self._from(start, stop, plan.mean)}\n{self._window(window, edges[0], which)}\n"
-                                 f"{self._keep(which)}")
-        if plan.time_weighted:
-            fn = "(tables=<-, column) => tables |> timeWeightedAvg(unit: 1s)"
-            parts.append(f"{self._from(start, stop, plan.time_weighted)}\n{self._window(window, edges[0], fn)}\n"
-                         f"{self._keep('time_weighted')}")
-        if plan.shares:
-            parts.append(f"{self._from(start, stop, plan.shares)}\n{self._window(window, edges[0], 'count')}\n"
-                         f"{self._keep('presence')}")
-            parts += self._changes_parts(plan.shares, edges[0], edges[-1])
+        short_ms = hold.short_interval_ms(window, self.max_gap_s)
+        parts = [self._held_part(), *self._anchor_parts(plan.all, window.start, window.end),
+                 self._silence_part(plan.all, window)]
+        if plan.hold:
+            parts += self._interval_parts("hold", plan.hold, window, short_ms, counters=False)
+        if plan.increase:
+            parts += self._interval_parts("count", plan.increase, window, short_ms, counters=True)
+        if bands and plan.bands:
+            for which in ("min", "max"):
+                parts.append(f"{self._from(window.start, window.end, plan.bands)}\n{self._window(window, which)}\n"
+                             f"{self._keep(which)}")
         if plan.last:
-            parts.append(f"{self._from(start, stop, plan.last)}\n{self._window(window, edges[0], 'last')}\n{self._keep('last')}")
+            parts.append(f"{self._from(window.start, window.end, plan.last)}\n{self._window(window, 'last')}\n"
+                         f"{self._keep('last')}")
+        if plan.shares:
+            parts.append(self._change_part(plan.shares, window.start, window.end))
         imports = ["influxdata/influxdb/schema"] + (["timezone"] if window.calendar_days else [])
         got = self._run(parts, imports)
-        held = set(got.get("held", {}))
 
-        def placed(result: str, raw: str) -> np.ndarray:
-            return place(dict(got.get(result, {}).get(raw, [])), edges)
-
-        raw_columns: dict[str, np.ndarray] = {}
-        for raw in plan.mean:
-            if raw in held:
-                raw_columns[raw] = placed("mean", raw)
-                if bands:
-                    for which in ("min", "max"):
-                        raw_columns[band_column(raw, which)] = placed(which, raw)
-        for raw in plan.time_weighted:
-            if raw in held:
-                raw_columns[raw] = placed("time_weighted", raw)
+        answer = WindowAnswer(set(got.get("held", {})))
+        anchors = _anchors(got)
+        answer.collector = Collector(
+            max((a.before[0] for a in anchors.values() if a.before), default=None),
+            min((a.first[0] for a in anchors.values() if a.first), default=None),
+            max((a.last[0] for a in anchors.values() if a.last), default=None),
+            [(ms, dt) for ms, dt in got.get("silence", {}).get("", [])])
+        for prefix, raws in (("hold", plan.hold), ("count", plan.increase)):
+            for raw in raws:
+                answer.series[raw] = _series_answer(got, prefix, raw, anchors.get(raw, hold.Anchors()))
+        if bands and plan.bands:
+            for raw in plan.bands:
+                lows, highs = dict(got.get("min", {}).get(raw, [])), dict(got.get("max", {}).get(raw, []))
+                answer.bands[raw] = {t: (v, highs.get(t, v)) for t, v in lows.items()}
+        answer.last = {raw: dict(points) for raw, points in got.get("last", {}).items()}
         if plan.shares:
-            changes = self._changes_from(got, plan.shares, edges[0])
-            for raw in plan.shares:
-                if raw not in held:
-                    continue
-                present = placed("presence", raw) > 0
-                for share in plan.share_columns[raw]:
-                    values = shares_from_changes(changes.get(raw, pd.Series(dtype=float)), edges, share)
-                    raw_columns[share.column] = np.where(present, values, np.nan)
-        for raw in plan.last:
-            if raw in held:
-                raw_columns[raw] = placed("last", raw)
-        index = pd.DatetimeIndex(edges[:-1])
-        frame = pd.DataFrame(raw_columns, index=index, dtype=float)
-        return canonical_frame(self.provider, self.tag, frame, bands).reindex(index)
+            answer.changes = self._changes_from(got, plan.shares, anchors, window.start)
+        return assemble(self.provider, plan, window, answer, bands, self.max_gap_s)
 
-    def _changes_from(self, got: dict[str, Any], raws: Sequence[str], start: pd.Timestamp) -> dict[str, pd.Series]:
+    def _changes_from(self, got: Points, raws: Sequence[str], anchors: dict[str, hold.Anchors],
+                      start: pd.Timestamp) -> dict[str, pd.Series]:
         out: dict[str, pd.Series] = {}
         for raw in raws:
-            before = got.get("before", {}).get(raw, [])
+            a = anchors.get(raw, hold.Anchors())
             rows = sorted(got.get("changes", {}).get(raw, []))
-            times = [to_ms(start)]
-            if before:
-                values = [before[-1][1]]
-            elif rows:
-                values = [rows[0][1]]
-            else:
+            if a.before is None and not rows:
                 out[raw] = pd.Series(dtype=float)
                 continue
-            for ms, v in rows:
-                if v != values[-1]:
-                    times.append(max(ms, times[0]))
-                    values.append(v)
-            index = pd.DatetimeIndex(pd.to_datetime(np.asarray(times, dtype="int64"), unit="ms", utc=True))
-            series = pd.Series(values, index=index, dtype=float)
-            out[raw] = series[~series.index.duplicated(keep="last")]
+            first = rows[0] if rows else None
+            levels = [(ms, v) for ms, v in rows[1:]]
+            diffs: list[tuple[int, float]] = []
+            current = first[1] if first else None
+            for ms, v in levels:  # the answer holds levels where the value changed; the helper wants steps
+                if current is not None and v != current:
+                    diffs.append((ms, v - current))
+                current = v
+            out[raw] = changes_from_differences(start, a.before[1] if a.before else None, first, diffs)
         return out
 
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
-        raws = [r for r in raws_for_metrics(self.provider, self.tag, metrics) if r in self._names]
+        raws = [r for r in state_raws(self.provider, self.tag, metrics) if r in self._names]
         if not raws:
             return {}
-        got = self._run(self._changes_parts(raws, window.start, window.end))
-        return canonical_changes(self.provider, self.tag, self._changes_from(got, raws, window.start),
+        parts = self._anchor_parts(raws, window.start, window.end)[:2] + [self._change_part(raws, window.start, window.end)]
+        got = self._run(parts)
+        return canonical_changes(self.provider, self.tag, self._changes_from(got, raws, _anchors(got), window.start),
                                  metrics, window.start)
 
     def latest(self) -> Latest:
@@ -274,3 +284,25 @@ class FluxSource:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _anchors(got: Points) -> dict[str, hold.Anchors]:
+    def one(name: str, raw: str, pick: Any) -> tuple[int, float] | None:
+        points = got.get(name, {}).get(raw, [])
+        return pick(points) if points else None
+
+    raws = set().union(*(got.get(n, {}) for n in ("before", "first", "last_sample", "after")))
+    return {raw: hold.Anchors(one("before", raw, max), one("first", raw, min), one("last_sample", raw, max),
+                              one("after", raw, min)) for raw in raws}
+
+
+def _series_answer(got: Points, prefix: str, raw: str, anchors: hold.Anchors) -> hold.SeriesAnswer:
+    """One series' sums and long rows from the yields <prefix>_sum_{h,dt,d} and <prefix>_row_{v,dt,d}."""
+    def by_time(name: str) -> dict[int, float]:
+        return dict(got.get(f"{prefix}_{name}", {}).get(raw, []))
+
+    h, dt, d = by_time("sum_h"), by_time("sum_dt"), by_time("sum_d")
+    sums = {t: (h.get(t, 0.0), dt[t], d.get(t, 0.0)) for t in dt}
+    v, rdt, rd = by_time("row_v"), by_time("row_dt"), by_time("row_d")
+    rows = [hold.LongInterval(t, rdt[t], v[t], hold.reset_aware(v[t], rd.get(t, 0.0))) for t in sorted(v) if t in rdt]
+    return hold.SeriesAnswer(anchors, sums, rows)

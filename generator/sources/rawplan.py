@@ -1,95 +1,132 @@
-"""What the database sources share: which raw series to aggregate how, and turning answers into frames.
+"""What the database sources share: which raw series to read how, and one assembly of their answers.
 
-A database source (influxql.py, flux.py) asks the provider which raw series exist and how each is
-aggregated (mean | time_weighted | last | enum | bits), sends its own queries, and hands the per-bucket
-raw columns to the helpers here, which apply the rules of docs/data-layer.md:
-
-* time-weighted raws: the database's trapezoidal integral of the bucket ÷ the bucket's seconds, but only
-  where both neighbouring buckets hold samples (otherwise the integral spans a gap); else the sample mean;
-* enum/bits raws: the share of each bucket in which the value matched, from the value changes (hold);
-* everything becomes canonical through provider.to_canonical.
+A database source (influxql.py, flux.py) asks the provider which raw series exist and how each is read
+(held values, counter increases, last values, share columns), sends its own queries, and fills a
+WindowAnswer; assemble() turns that into the canonical frame by the rules of docs/data-layer.md
+(generator/sources/hold.py does the arithmetic), and changes_from_differences() rebuilds value changes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from generator.metrics import BY_NAME, Kind
+from generator.metrics import BY_NAME, HOLD, INCREASE, LAST, TEMPERATURES, Kind, band_column, coverage_column
 from generator.ranges import Window
+from generator.sources import hold
 from generator.sources.base import Latest
-from providers.model import Provider, ShareColumn
-from providers.transforms import BITS, ENUM, LAST, MEAN, TIME_WEIGHTED
+from providers.model import Provider, value_transforms
+from providers.transforms import ShareColumn
 
 CHANGE_KINDS = (Kind.STATE, Kind.CODE)
-
-
 
 # How far back "the value in force at a window's start" is looked for, by both database sources.
 BEFORE_LOOKBACK = pd.Timedelta(days=31)
 
+
 @dataclass(frozen=True)
 class RawPlan:
-    """The raw series of one provider and tag, sorted by how the database must aggregate them."""
+    """The raw series of one provider and tag, sorted by how the database must read them."""
 
     tag: str
-    mean: tuple[str, ...]
-    time_weighted: tuple[str, ...]
-    last: tuple[str, ...]
-    shares: tuple[str, ...]                       # enum and bits raws: shares from value changes
+    hold: tuple[str, ...]                         # held values: time-weighted means and coverage
+    increase: tuple[str, ...]                     # counters: increase per bucket
+    last: tuple[str, ...]                         # codes: last value per bucket
+    shares: tuple[str, ...]                       # enumerations, bit fields, thresholds: from value changes
     share_columns: Mapping[str, tuple[ShareColumn, ...]]
+    bands: tuple[str, ...]                        # held temperatures that get min/max bands
 
     @property
     def all(self) -> tuple[str, ...]:
-        return self.mean + self.time_weighted + self.last + self.shares
+        return tuple(dict.fromkeys(self.hold + self.increase + self.last + self.shares))
 
 
 def plan_for(provider: Provider, tag: str) -> RawPlan:
-    groups: dict[str, list[str]] = {MEAN: [], TIME_WEIGHTED: [], LAST: [], "shares": []}
+    groups: dict[str, list[str]] = {HOLD: [], INCREASE: [], LAST: []}
+    shares: list[str] = []
     columns: dict[str, tuple[ShareColumn, ...]] = {}
     for raw in provider.raw_names(tag):
-        how = provider.raw_aggregation(raw, tag)
-        if how in (ENUM, BITS):
-            groups["shares"].append(raw)
-            columns[raw] = provider.share_columns(raw, tag)
-        elif how in groups:
+        how = provider.raw_reading(raw, tag)
+        if how is not None:
             groups[how].append(raw)
-        else:  # a new aggregation kind the sources do not know yet: the safe reading is the last value
-            groups[LAST].append(raw)
-    return RawPlan(tag, tuple(groups[MEAN]), tuple(groups[TIME_WEIGHTED]), tuple(groups[LAST]),
-                   tuple(groups["shares"]), columns)
+        found = provider.share_columns(raw, tag)
+        if found:
+            shares.append(raw)
+            columns[raw] = found
+    mapping = provider.mapping(tag)
+    bands = {part.raw for m in TEMPERATURES for alt in mapping.metrics.get(m, ()) for part in value_transforms(alt)}
+    return RawPlan(tag, tuple(groups[HOLD]), tuple(groups[INCREASE]), tuple(groups[LAST]), tuple(shares), columns,
+                   tuple(r for r in groups[HOLD] if r in bands))
 
 
-def raws_for_metrics(provider: Provider, tag: str, metrics: Iterable[str]) -> tuple[str, ...]:
-    """The raws that state or code metrics are computed from (alarm metrics read each other's raws)."""
-    mapping = provider.tags.get(tag)
-    if mapping is None:
-        return ()
-    wanted = {m for m in metrics if m in BY_NAME and BY_NAME[m].kind in CHANGE_KINDS}
-    if wanted & {"alarm_active", "alarm_code"}:
-        wanted |= {"alarm_active", "alarm_code"}
-    raws: dict[str, None] = {}
-    for metric in sorted(wanted):
-        for alt in mapping.metrics.get(metric, ()):
-            raws.update(dict.fromkeys(alt.inputs()))
-    if wanted & {"alarm_active", "alarm_code"}:
-        raws.update(dict.fromkeys(b.raw for b in mapping.alarm_bits))
-    return tuple(raws)
+def state_raws(provider: Provider, tag: str, metrics: Sequence[str]) -> tuple[str, ...]:
+    """The raws that the state and code metrics among `metrics` are computed from."""
+    wanted = [m for m in metrics if m in BY_NAME and BY_NAME[m].kind in CHANGE_KINDS]
+    return provider.raws_for(wanted, tag)
 
 
-# --- bucket edges -----------------------------------------------------------------------------------
-def extended_edges(window: Window) -> pd.DatetimeIndex:
-    """window.edges() plus one bucket before and one after, so every window bucket has neighbours."""
-    edges = window.edges()
-    if window.calendar_days:
-        local = edges.tz_convert(window.tz)
-        before = (local[0].tz_localize(None) - pd.Timedelta(days=1)).tz_localize(window.tz)
-        after = (local[-1].tz_localize(None) + pd.Timedelta(days=1)).tz_localize(window.tz)
-        return pd.DatetimeIndex([before.tz_convert("UTC"), *edges, after.tz_convert("UTC")])
-    step = pd.Timedelta(window.bucket)
-    return pd.DatetimeIndex([edges[0] - step, *edges, edges[-1] + step])
+# --- what a database answered for one window ------------------------------------------------------------
+@dataclass
+class Collector:
+    """The merged stream of every series: when the collector was heard (for silences)."""
+
+    before_ms: int | None = None      # newest sample of any series before the window
+    first_ms: int | None = None
+    last_ms: int | None = None
+    gaps: list[tuple[int, float]] = field(default_factory=list)  # (end ms, duration ms) of silences > limit
+
+
+@dataclass
+class WindowAnswer:
+    held_names: set[str]
+    series: dict[str, hold.SeriesAnswer] = field(default_factory=dict)          # hold and increase raws
+    last: dict[str, dict[int, float]] = field(default_factory=dict)             # raw -> bucket start ms -> value
+    bands: dict[str, dict[int, tuple[float, float]]] = field(default_factory=dict)  # raw -> ms -> (min, max)
+    changes: dict[str, pd.Series] = field(default_factory=dict)                 # share raws: value changes
+    collector: Collector = field(default_factory=Collector)
+
+
+def assemble(provider: Provider, plan: RawPlan, window: Window, answer: WindowAnswer, bands: bool,
+             max_gap_s: float) -> pd.DataFrame:
+    """The canonical frame of one window (base.Source.series) from a database's answer."""
+    edges = hold.edges_ms(window)
+    index = pd.DatetimeIndex(window.edges()[:-1])
+    c = answer.collector
+    silent = hold.silences(edges, c.before_ms, c.first_ms, c.last_ms, c.gaps, max_gap_s * 1000.0)
+    short_ms = hold.short_interval_ms(window, max_gap_s)
+    raw: dict[str, np.ndarray] = {}
+    for name in plan.hold + plan.increase:
+        if name not in answer.held_names:
+            continue
+        got = hold.held(answer.series.get(name, hold.SeriesAnswer()), edges, silent, short_ms,
+                        counter=name in plan.increase)
+        raw[name] = got.increase if name in plan.increase else got.mean
+        raw[coverage_column(name)] = got.covered
+        if bands and name in plan.bands:
+            found = answer.bands.get(name, {})
+            for i, which in enumerate(("min", "max")):
+                placed = place({t: v[i] for t, v in found.items()}, edges)
+                raw[band_column(name, which)] = np.where(np.isnan(placed), got.mean, placed)
+    for name in plan.last:
+        if name in answer.held_names:
+            raw[name] = place(answer.last.get(name, {}), edges)
+    for name in plan.shares:
+        if name not in answer.held_names:
+            continue
+        changes = answer.changes.get(name, pd.Series(dtype=float))
+        indicators = {s.column: s.matches(changes.astype(float)) for s in plan.share_columns[name]}
+        values, covered = hold.shares(changes, edges, silent, indicators)
+        raw.update(values)
+        raw.setdefault(coverage_column(name), covered)
+    frame = pd.DataFrame(raw, index=index, dtype=float)
+    return canonical_frame(provider, plan.tag, frame, bands).reindex(index)
+
+
+def place(points: Mapping[int, float], edges: np.ndarray) -> np.ndarray:
+    """Values keyed by bucket start (epoch ms) onto the buckets of `edges`; NaN where none."""
+    return np.array([points.get(int(s), np.nan) for s in edges[:-1]], dtype=float)
 
 
 def to_ms(ts: pd.Timestamp) -> int:
@@ -100,57 +137,9 @@ def ms_index(ms: Sequence[int]) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(np.asarray(ms, dtype="int64"), unit="ms", utc=True))
 
 
-def place(points: Mapping[int, float], edges: pd.DatetimeIndex) -> np.ndarray:
-    """Values keyed by bucket start (epoch ms) onto the buckets of `edges`; NaN where none."""
-    starts = [to_ms(t) for t in edges[:-1]]
-    return np.array([points.get(s, np.nan) for s in starts], dtype=float)
-
-
-# --- aggregation rules --------------------------------------------------------------------------------
-def time_weighted(integral_s: np.ndarray, mean: np.ndarray, ext: pd.DatetimeIndex) -> np.ndarray:
-    """Time-weighted means of the window's buckets from the extended buckets' integral (value × s) and mean.
-
-    An integral of a bucket whose neighbour is empty also holds the interpolated gap, so such a bucket
-    (and one at the edge of the data) falls back to its sample mean.  Empty buckets stay NaN.
-    """
-    seconds = np.diff(ext.as_unit("ns").asi8) / 1e9
-    has = ~np.isnan(mean)
-    inner = slice(1, len(mean) - 1)
-    interior = has[inner] & has[:-2] & has[2:] & ~np.isnan(integral_s[inner])
-    out = np.where(interior, integral_s[inner] / seconds[inner], mean[inner])
-    out[~has[inner]] = np.nan
-    return out
-
-
-def shares_from_changes(changes: pd.Series, edges: pd.DatetimeIndex, column: ShareColumn) -> np.ndarray:
-    """Share of each bucket during which the raw matched, holding each value until the next change.
-
-    `changes` is the value in force at the first instant (stamped there) plus every change after it.
-    Time before the first known value is unknown and left out of the share.
-    """
-    n = len(edges) - 1
-    if changes.empty:
-        return np.full(n, np.nan)
-    origin = edges[0].value
-    t = (pd.DatetimeIndex(changes.index).as_unit("ns").asi8 - origin) / 1e9
-    e = (edges.as_unit("ns").asi8 - origin) / 1e9
-    indicator = column.matches(changes.astype(float)).to_numpy(dtype=float)
-    t_end = np.append(t, max(e[-1], t[-1]))
-    spans = np.diff(t_end)
-    known = np.where(np.isnan(indicator), 0.0, spans)
-    on = np.where(np.isnan(indicator), 0.0, spans * np.nan_to_num(indicator))
-    c_on = np.concatenate(([0.0], np.cumsum(on)))
-    c_known = np.concatenate(([0.0], np.cumsum(known)))
-    on_edges = np.interp(e, t_end, c_on)
-    known_edges = np.interp(e, t_end, c_known)
-    d_known = np.diff(known_edges)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(d_known > 0, np.diff(on_edges) / d_known, np.nan)
-
-
 def changes_from_differences(start: pd.Timestamp, before: float | None, first: tuple[int, float] | None,
                              diffs: Sequence[tuple[int, float]]) -> pd.Series:
-    """Rebuild a raw's values from the database's non-zero DIFFERENCE() rows.
+    """Rebuild a raw's values from the database's non-zero differences.
 
     before: the last value before the window (None if unknown); first: (ms, value) of the first sample
     inside the window; diffs: (ms, difference) of every later sample whose value changed.
@@ -161,6 +150,8 @@ def changes_from_differences(start: pd.Timestamp, before: float | None, first: t
         if before is None:
             return pd.Series(dtype=float)
         return pd.Series([before], index=ms_index(times))
+    if before is None:
+        times[0] = max(times[0], first[0])  # nothing is known before the first sample
     values.append(before if before is not None else first[1])
     if before is not None and first[1] != before:
         times.append(first[0])
@@ -178,7 +169,7 @@ def changes_from_differences(start: pd.Timestamp, before: float | None, first: t
 def canonical_frame(provider: Provider, tag: str, raw: pd.DataFrame, bands: bool) -> pd.DataFrame:
     frame = provider.to_canonical(raw, tag)
     if not bands:
-        frame = frame[[c for c in frame.columns if ":" not in c]]
+        frame = frame[[c for c in frame.columns if not c.endswith((":min", ":max"))]]
     return frame
 
 
@@ -199,9 +190,10 @@ def canonical_changes(provider: Provider, tag: str, raw_changes: Mapping[str, pd
             continue
         keep = np.concatenate(([True], series.to_numpy()[1:] != series.to_numpy()[:-1]))
         series = series[keep]
-        index = series.index.to_numpy().copy()
-        index[0] = pd.Timestamp(start).tz_convert("UTC").to_datetime64()
-        result[metric] = pd.Series(series.to_numpy(), index=pd.DatetimeIndex(index, tz="UTC"), name=metric)
+        # the value in force at the start, or from the first sample when the history begins later
+        index = series.index.tz_convert("UTC")
+        stamps = index.insert(0, max(index[0], pd.Timestamp(start).tz_convert("UTC"))).delete(1)
+        result[metric] = pd.Series(series.to_numpy(), index=stamps, name=metric)
     return result
 
 
@@ -217,7 +209,3 @@ def canonical_latest(provider: Provider, tag: str, last: Mapping[str, tuple[int,
               if ":" not in m and not np.isnan(canonical[m].iloc[0])}
     codes = provider.active_alarms(raw_values, tag)
     return Latest(at=ms_index([newest])[0], values=values, alarm_codes=tuple(int(c) for c in codes if c))
-
-
-# --- messages --------------------------------------------------------------------------------------------
-

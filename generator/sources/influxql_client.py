@@ -1,0 +1,179 @@
+"""The HTTP client of the influxql source: sends statements to /query and maps every failure to a
+SourceError that says what to check (never a password or token).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from generator.errors import SourceError, scrub
+
+
+@dataclass(frozen=True)
+class Connection:
+    url: str
+    database: str
+    retention_policy: str | None
+    username: str | None
+    password: str | None
+    token: str | None
+    timeout_s: float
+
+    @property
+    def safe_url(self) -> str:
+        """scheme://host:port only: never a user name or password."""
+        parts = urllib.parse.urlsplit(self.url)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}"
+
+    def secrets(self) -> list[str]:
+        return [s for s in (self.password, self.token) if s]
+
+
+class InfluxQLClient:
+    """Sends statements to /query and returns each statement's result; every failure is a SourceError."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.requests = 0
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"}
+        if self.conn.token:
+            headers["Authorization"] = f"Token {self.conn.token}"
+        elif self.conn.username:
+            pair = f"{self.conn.username}:{self.conn.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        return headers
+
+    def _fail(self, message: str) -> SourceError:
+        return SourceError(scrub(message, self.conn.secrets()))
+
+    def query(self, statements: Sequence[str], database: bool = True) -> list[dict[str, Any]]:
+        params = {"epoch": "ms"}
+        if database:
+            params["db"] = self.conn.database
+            if self.conn.retention_policy:
+                params["rp"] = self.conn.retention_policy
+        base = self.conn.url.rstrip("/")
+        url = f"{base}/query?{urllib.parse.urlencode(params)}"
+        body = urllib.parse.urlencode({"q": ";\n".join(statements)}).encode()
+        request = urllib.request.Request(url, data=body, headers=self._headers(), method="POST")
+        self.requests += 1
+        where = f"InfluxDB at {self.conn.safe_url}"
+        try:
+            with urllib.request.urlopen(request, timeout=self.conn.timeout_s) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raise self._http_error(exc, where) from None
+        except (socket.timeout, TimeoutError):
+            raise self._fail(f"{where} did not answer within {self.conn.timeout_s:g} s; "
+                             "check the server's load or raise source.timeout_s") from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                raise self._fail(f"{where} did not answer within {self.conn.timeout_s:g} s; "
+                                 "check the server's load or raise source.timeout_s") from None
+            raise self._fail(f"cannot reach {where}: {_reason(reason)}; check source.url and that "
+                             "InfluxDB is running") from None
+        except (ConnectionError, OSError) as exc:
+            raise self._fail(f"cannot reach {where}: {_reason(exc)}; check source.url and that InfluxDB is running") from None
+        try:
+            return self._results(raw, where, len(statements))
+        except _NotExecuted:
+            # InfluxDB 1.6 reports a failed multi-statement query as "not executed" and hides the reason
+            # (e.g. "database not found"): ask the first statement alone to learn it.
+            if len(statements) > 1:
+                self.query(statements[:1], database)
+            raise self._fail(f"{where} did not execute the query; check source.database") from None
+
+    def _http_error(self, exc: urllib.error.HTTPError, where: str) -> SourceError:
+        detail = _error_text(exc)
+        if exc.code in (401, 403):
+            how = "source.token" if self.conn.token else "source.username and source.password"
+            return self._fail(f"{where} refused the credentials (HTTP {exc.code}{': ' + detail if detail else ''}); "
+                              f"check {how}")
+        if exc.code == 404:
+            return self._fail(f"{where} has no InfluxQL endpoint or no such database (HTTP 404"
+                              f"{': ' + detail if detail else ''}); check source.url and source.database "
+                              "(2.x: a database/retention-policy mapping must exist)")
+        return self._fail(f"{where} answered HTTP {exc.code}{': ' + detail if detail else ''}")
+
+    def _results(self, raw: bytes, where: str, expected: int) -> list[dict[str, Any]]:
+        try:
+            answer = json.loads(raw)
+            results = answer["results"] if "results" in answer else None
+        except (ValueError, TypeError, KeyError):
+            raise self._fail(f"{where} sent an answer that is not InfluxQL JSON; check source.url") from None
+        if results is None:
+            raise self._fail(f"{where}: {answer.get('error', 'answer without results')}")
+        if not isinstance(results, list):
+            raise self._fail(f"{where} sent an answer that is not InfluxQL JSON; check source.url")
+        for result in results:
+            error = result.get("error")
+            if error:
+                if error == "not executed":
+                    raise _NotExecuted()
+                if "database not found" in error:
+                    raise self._fail(f"{where} has no database {self.conn.database!r}; check source.database")
+                if "retention policy not found" in error:
+                    raise self._fail(f"{where} has no retention policy {self.conn.retention_policy!r} in "
+                                     f"{self.conn.database!r}; check source.retention_policy")
+                raise self._fail(f"{where} rejected a query: {error}")
+            for series in result.get("series", ()):
+                if series.get("partial"):
+                    raise self._fail(f"{where} cut an answer short (max-row-limit); raise it or shorten the range")
+        if len(results) != expected:
+            raise self._fail(f"{where} answered {len(results)} results for {expected} statements")
+        return results
+
+
+class _NotExecuted(Exception):
+    """A multi-statement answer that hides why it failed."""
+
+
+def _reason(reason: object) -> str:
+    text = getattr(reason, "strerror", None) or str(reason)
+    return str(text).strip() or type(reason).__name__
+
+
+def _error_text(exc: urllib.error.HTTPError) -> str:
+    try:
+        body = exc.read(2000).decode("utf-8", "replace")
+        parsed = json.loads(body)
+        return str(parsed.get("error") or parsed.get("message") or "")[:300]
+    except (ValueError, AttributeError, OSError):
+        return ""
+
+
+# --- reading answers ------------------------------------------------------------------------------------
+def series_by_tag(result: dict[str, Any], tag: str) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """{raw name: (columns, rows)} of one statement's result, series grouped by `tag`.
+
+    influxd 1.6 may split one series into several entries with the same tags (seen with INTEGRAL over
+    shard boundaries): their rows are joined, never overwritten.
+    """
+    found: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    for series in result.get("series", ()):
+        raw = (series.get("tags") or {}).get(tag)
+        if raw is None:
+            continue
+        rows = series.get("values") or []
+        if raw in found:
+            found[raw][1].extend(rows)
+        else:
+            found[raw] = (series["columns"], list(rows))
+    return found
+
+
+def column(rows: list[list[Any]], columns: list[str], name: str) -> dict[int, float]:
+    """{time ms: value} of one column, nulls left out."""
+    i = columns.index(name)
+    return {int(r[0]): float(r[i]) for r in rows if r[i] is not None}
