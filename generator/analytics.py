@@ -1,10 +1,12 @@
 """Heat-pump analytics: pure functions on per-bucket frames (the frame is Source.series(), see
 generator/sources/base.py).
 
-Every energy is a time integral: a bucket's time-weighted mean power times the bucket's length (local
-days may be 23 or 25 h).  Every ratio of a period is energy-weighted (Σheat ÷ Σelectricity), never a mean
-of instantaneous ratios.  Counts of starts, cycles and alarm events come from state changes at full
-resolution, never from bucket means.
+Every quantity counts only the time data covers: a bucket's energy is its held mean power × its covered
+time (a bucket may be 23 or 25 h long, or half covered), never the mean stretched over the whole bucket,
+and every rate (per day, per hour, %) is per covered time.  Every ratio of a period is energy-weighted
+(Σheat ÷ Σelectricity) over the buckets where both sides are known, never a mean of instantaneous ratios.
+Counts of starts, cycles and alarm events come from state changes at full resolution, never from bucket
+means.  How heat is known is decided once, by providers.roles.decide_heat().
 """
 from __future__ import annotations
 
@@ -13,25 +15,41 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from generator.metrics import coverage_column
 from generator.ranges import Window
+from providers.roles import HeatBasis, HeatMethod, HeatPlan, decide_heat
 
 KELVIN = 273.15
-MIN_LIFT_K = 5.0  # below this the Carnot COP explodes; no real heat pump runs with a smaller lift
+MIN_LIFT_K = 5.0        # below this the Carnot COP explodes; no real heat pump runs with a smaller lift
+# The Carnot bound of a COP uses the supply (condensing side) and the brine in (evaporating side), moved
+# by the least temperature difference that drives heat through a heat exchanger at heating power: the
+# bound is then a little tighter, but no real machine can beat it.
+CONDENSING_ABOVE_SUPPLY_K = 1.0
+EVAPORATING_BELOW_BRINE_K = 1.0
+RUNDOWN_S = 600.0       # heat-carrier ΔT after a stop still counts this long: the condenser gives off its heat
 
 
 @dataclass(frozen=True)
 class Params:
-    flow_factor_kw_per_k: float = 2.7
+    flow_factor_kw_per_k: float = 2.7                # radiator pair
+    heat_carrier_flow_factor_kw_per_k: float = 1.0   # heat-carrier pair
     carnot_efficiency: float = 0.45
     hot_water_min_cycle_minutes: float = 2.0
+    min_running_share: float = 0.5                   # a COP point needs the compressor on this share of its bucket
     price_per_kwh: float = 1.5
     currency: str = "SEK"
 
 
 @dataclass(frozen=True)
 class Heat:
-    watts: pd.Series          # per-bucket mean heat delivered, W; NaN where unknown
+    kwh: pd.Series            # per-bucket heat delivered, kWh; NaN where unknown
     method: str | None        # "measured" | "delta_t" | "carnot" | None
+    basis: str | None         # "energy_heat" | "heat_output" | "heat_carrier" | "radiator" | "supply_brine"
+    flow_factor_kw_per_k: float | None = None   # of a ΔT estimate
+
+    def watts(self, hours: pd.Series) -> pd.Series:
+        """Mean heat power of each bucket over the time it covers."""
+        return self.kwh * 1000.0 / hours
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,8 @@ class Performance:
     spf_without_aux: float | None     # the compressor alone
     spf_space: float | None
     spf_hot_water: float | None
+    carnot_spf: float | None          # the best SPF physics allows at the measured temperatures
+    plausible: bool | None            # False: the compressor's SPF beats its Carnot bound, so the estimate is wrong
 
 
 @dataclass(frozen=True)
@@ -60,7 +80,7 @@ class Runtime:
     compressor_pct: float | None
     aux_pct: float | None
     hot_water_share_pct: float | None     # of compressor running time
-    compressor_space_pct: float | None    # of all time with data
+    compressor_space_pct: float | None    # of all covered time
     compressor_hot_water_pct: float | None
     aux_only_pct: float | None            # add-heat while the compressor was off
     idle_pct: float | None                # compressor_space + compressor_hot_water + aux_only + idle = 100
@@ -69,7 +89,7 @@ class Runtime:
 @dataclass(frozen=True)
 class Cycles:
     starts: int | None
-    starts_per_day: float | None
+    starts_per_day: float | None          # per covered day
     avg_cycle_minutes: float | None
 
 
@@ -88,6 +108,14 @@ class AlarmEvent:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    hours: float                      # time with data in the range
+    share: float                      # of the range, 0–1
+    start: pd.Timestamp | None        # first and last bucket with data
+    end: pd.Timestamp | None
+
+
+@dataclass(frozen=True)
 class Summary:
     heat: Heat
     energy: Energy
@@ -96,12 +124,16 @@ class Summary:
     cycles: Cycles
     hot_water: HotWater
     alarm_events: tuple[AlarmEvent, ...]
+    coverage: Coverage
+    electric_kwh_per_day: float | None
+    heat_kwh_per_day: float | None
+    outdoor_mean: float | None        # time-weighted over the covered time
     cost: float | None
     currency: str
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
+def column(frame: pd.DataFrame, name: str) -> pd.Series | None:
     """The column if it holds any data, else None (a missing metric and an empty one are the same)."""
     if name not in frame.columns:
         return None
@@ -110,9 +142,9 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
 
 
 def _ratio(num: float | None, den: float | None) -> float | None:
-    if num is None or den is None or den <= 0:
+    if num is None or den is None or den <= 0 or np.isnan(num) or np.isnan(den):
         return None
-    return num / den
+    return float(num / den)
 
 
 def bucket_hours(frame: pd.DataFrame, window: Window) -> pd.Series:
@@ -123,26 +155,40 @@ def bucket_hours(frame: pd.DataFrame, window: Window) -> pd.Series:
     return hours.reindex(frame.index).fillna(window.bucket_seconds / 3600.0)
 
 
-def counter_increments(counter: pd.Series) -> pd.Series:
-    """Per-bucket increase of a cumulative counter (last value per bucket), resets handled: a drop means
-    the counter restarted from zero, so the bucket's increase is its new value."""
-    values = counter.dropna()
-    diff = values.diff()
-    reset = diff < 0
-    diff[reset] = values[reset]
-    return diff.reindex(counter.index)
+def covered_hours(frame: pd.DataFrame, name: str, hours: pd.Series) -> pd.Series:
+    """Hours of each bucket that data of `name` covers (0 where none)."""
+    values = frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
+    share = frame[coverage_column(name)] if coverage_column(name) in frame else values.notna().astype(float)
+    return (share.fillna(0.0) * hours).where(values.notna(), 0.0)
 
 
-def _integral_kwh(watts: pd.Series, hours: pd.Series) -> float:
-    return float((watts * hours).sum(min_count=1) / 1000.0)
+def kwh(frame: pd.DataFrame, name: str, hours: pd.Series) -> pd.Series:
+    """Energy of a power metric (W) in each bucket, kWh: held mean × covered time; NaN where no data."""
+    return frame[name].astype(float) * covered_hours(frame, name, hours) / 1000.0
+
+
+def _total(values: pd.Series | None) -> float | None:
+    if values is None:
+        return None
+    total = values.sum(min_count=1)
+    return None if pd.isna(total) else float(total)
+
+
+def _time_share_pct(values: pd.Series, covered: pd.Series) -> float | None:
+    known = values.notna() & (covered > 0)
+    total = covered[known].sum()
+    if total <= 0:
+        return None
+    return float((values[known] * covered[known]).sum() / total * 100.0)
 
 
 def compressor_power(frame: pd.DataFrame) -> pd.Series:
-    """W drawn by the compressor (and pumps): total electricity minus add-heat, never negative."""
-    total = _column(frame, "power_electric")
+    """W drawn by the compressor (and pumps): total electricity minus add-heat, never negative; NaN where
+    the total is unknown (a gap, not 0 W)."""
+    total = column(frame, "power_electric")
     if total is None:
         return pd.Series(np.nan, index=frame.index)
-    aux = _column(frame, "aux_heater_power")
+    aux = column(frame, "aux_heater_power")
     return (total - aux.fillna(0)).clip(lower=0) if aux is not None else total
 
 
@@ -152,10 +198,10 @@ def _hot_water_fraction(frame: pd.DataFrame) -> pd.Series | None:
     From bucket means only: hot-water time ≤ min(valve, compressor), and valve-on happens only while the
     compressor runs on every brand we know, so min() is exact there.
     """
-    valve = _column(frame, "switch_valve")
+    valve = column(frame, "switch_valve")
     if valve is None:
         return None
-    on = _column(frame, "compressor_on")
+    on = column(frame, "compressor_on")
     if on is None:
         return valve.clip(0, 1)
     overlap = np.minimum(valve, on)
@@ -164,82 +210,107 @@ def _hot_water_fraction(frame: pd.DataFrame) -> pd.Series | None:
 
 # --- heat ----------------------------------------------------------------------------------------------
 def heat(frame: pd.DataFrame, window: Window, params: Params) -> Heat:
-    """Heat delivered per bucket, by the best method the data allows.
-
-    measured: heat meter power, else heat counter increments; delta_t: radiator ΔT × flow factor while
-    the compressor runs; carnot: compressor power × Carnot COP(supply, brine in) × efficiency, plus
-    add-heat at COP 1.
-    """
-    meter = _column(frame, "heat_output")
-    if meter is not None:
-        return Heat(meter.clip(lower=0), "measured")
-    counter = _column(frame, "energy_heat")
-    if counter is not None:
-        kwh = counter_increments(counter)
-        return Heat(kwh * 1000.0 / bucket_hours(frame, window), "measured")
-
-    on = _column(frame, "compressor_on")
-    supply, ret = _column(frame, "supply_temp"), _column(frame, "return_temp")
-    if supply is not None and ret is not None:
-        watts = (supply - ret).clip(lower=0) * params.flow_factor_kw_per_k * 1000.0
-        if on is not None:
-            watts = watts.where(on.fillna(0) > 0, 0.0)
-        return Heat(watts, "delta_t")
-
-    brine = _column(frame, "brine_in_temp")
-    if supply is not None and brine is not None and _column(frame, "power_electric") is not None:
+    """Heat delivered per bucket (kWh), by the best method the data allows (providers.roles.decide_heat)."""
+    hours = bucket_hours(frame, window)
+    available = [c for c in frame.columns if ":" not in c and column(frame, c) is not None]
+    plan = decide_heat(available)
+    if plan.basis is HeatBasis.ENERGY_METER:
+        return Heat(frame["energy_heat"].astype(float), plan.method.value, plan.basis.value)
+    if plan.basis is HeatBasis.POWER_METER:
+        return Heat(kwh(frame, "heat_output", hours).clip(lower=0), plan.method.value, plan.basis.value)
+    if plan.method is HeatMethod.DELTA_T:
+        return _delta_t_heat(frame, hours, window, plan, params)
+    if plan.method is HeatMethod.CARNOT:
+        supply, brine = frame["supply_temp"].astype(float), frame["brine_in_temp"].astype(float)
         lift = (supply - brine).clip(lower=MIN_LIFT_K)
         carnot = (supply + KELVIN) / lift
-        aux = _column(frame, "aux_heater_power")
-        watts = compressor_power(frame) * carnot * params.carnot_efficiency
+        aux = column(frame, "aux_heater_power")
+        compressor_kwh = compressor_power(frame) * covered_hours(frame, "power_electric", hours) / 1000.0
+        total = compressor_kwh * carnot * params.carnot_efficiency
         if aux is not None:
-            watts = watts + aux.fillna(0)
-        return Heat(watts, "carnot")
-    return Heat(pd.Series(np.nan, index=frame.index), None)
+            total = total + kwh(frame, "aux_heater_power", hours).fillna(0)
+        return Heat(total, plan.method.value, plan.basis.value)
+    return Heat(pd.Series(np.nan, index=frame.index), None, None)
 
 
-def cop_series(frame: pd.DataFrame, heat_: Heat) -> pd.Series:
-    """Per-bucket COP (heat ÷ electricity of that bucket), NaN where the compressor did not run."""
-    power = _column(frame, "power_electric")
-    if power is None or heat_.method is None:
+def _delta_t_heat(frame: pd.DataFrame, hours: pd.Series, window: Window, plan: HeatPlan, params: Params) -> Heat:
+    """ΔT × flow factor over the time both temperatures cover.  The heat-carrier pair counts where the
+    compressor ran and for RUNDOWN_S after a stop (the condenser still gives off heat); the radiator pair
+    only where it ran (afterwards the radiators give off the house's stored heat, not the pump's)."""
+    warm, cold = plan.pair or ("", "")
+    delta = (frame[warm].astype(float) - frame[cold].astype(float)).clip(lower=0)
+    covered = np.minimum(covered_hours(frame, warm, hours), covered_hours(frame, cold, hours))
+    heat_carrier = plan.basis is HeatBasis.HEAT_CARRIER
+    factor = params.heat_carrier_flow_factor_kw_per_k if heat_carrier else params.flow_factor_kw_per_k
+    total = (delta * factor * covered).where(covered > 0)
+    on = column(frame, "compressor_on")
+    if on is not None:  # where the compressor's state is unknown, the pair alone decides
+        total = total.where(_counted(on, window, RUNDOWN_S if heat_carrier else 0.0) | on.isna(), 0.0)
+    return Heat(total, plan.method.value if plan.method else None, plan.basis.value if plan.basis else None, factor)
+
+
+def _counted(on: pd.Series, window: Window, rundown_s: float) -> pd.Series:
+    """Buckets in which the compressor ran, or that begin less than rundown_s after one in which it ran."""
+    ran = on.fillna(0) > 0
+    if rundown_s <= 0:
+        return ran
+    ends = pd.Series(window.edges()[1:], index=on.index)
+    last_run_end = ends.where(ran).ffill().shift(1)
+    recent = (on.index.to_series() - last_run_end).dt.total_seconds() < rundown_s
+    return ran | recent.fillna(False)
+
+
+def electricity(frame: pd.DataFrame, window: Window) -> pd.Series | None:
+    """Electricity of each bucket, kWh: the counter where there is one, else power × covered time."""
+    if column(frame, "energy_electric") is not None:
+        return frame["energy_electric"].astype(float)
+    if column(frame, "power_electric") is not None:
+        return kwh(frame, "power_electric", bucket_hours(frame, window))
+    return None
+
+
+def cop_series(frame: pd.DataFrame, window: Window, heat_: Heat, params: Params) -> pd.Series:
+    """Running COP per bucket: heat ÷ electricity of the running time, drawn only where the compressor ran
+    at least params.min_running_share of the bucket (a stop's run-down heat over the pumps' few watts is
+    not a COP).  The electricity the idle pump draws while the compressor rests is taken out."""
+    elec = electricity(frame, window)
+    on = column(frame, "compressor_on")
+    if elec is None or heat_.method is None or on is None:
         return pd.Series(np.nan, index=frame.index)
-    on = _column(frame, "compressor_on")
-    running = on > 0 if on is not None else power > 0
-    return (heat_.watts / power.where(power > 0)).where(running)
+    hours = bucket_hours(frame, window)
+    idle_w = 0.0
+    if column(frame, "power_electric") is not None:
+        resting = frame["power_electric"][(on == 0) & frame["power_electric"].notna()]
+        idle_w = float(resting.median()) if len(resting) else 0.0
+    running = elec - idle_w * (1 - on.clip(0, 1)) * covered_hours(frame, "compressor_on", hours) / 1000.0
+    cop = heat_.kwh / running.where(running > 0)
+    return cop.where(on >= params.min_running_share)
 
 
 # --- energy and performance ----------------------------------------------------------------------------
 def energy(frame: pd.DataFrame, window: Window, heat_: Heat) -> Energy:
     hours = bucket_hours(frame, window)
-    e_counter = _column(frame, "energy_electric")
-    power = _column(frame, "power_electric")
-    if e_counter is not None:
-        electric = float(counter_increments(e_counter).sum())
-    elif power is not None:
-        electric = _integral_kwh(power, hours)
-    else:
-        electric = None
-    aux_power = _column(frame, "aux_heater_power")
-    aux = _integral_kwh(aux_power, hours) if aux_power is not None else (0.0 if electric is not None else None)
-    compressor = max(electric - aux, 0.0) if electric is not None else None
+    elec = electricity(frame, window)
+    electric = _total(elec)
+    aux_series = kwh(frame, "aux_heater_power", hours) if column(frame, "aux_heater_power") is not None else None
+    aux = _total(aux_series) if aux_series is not None else (0.0 if electric is not None else None)
+    compressor = max(electric - (aux or 0.0), 0.0) if electric is not None else None
 
-    heat_kwh = _integral_kwh(heat_.watts, hours) if heat_.method else None
+    heat_kwh = _total(heat_.kwh) if heat_.method else None
     hw_fraction = _hot_water_fraction(frame)
-    hw_counter = _column(frame, "energy_heat_hot_water")
-    if hw_counter is not None:
-        heat_hw = float(counter_increments(hw_counter).sum())
+    if column(frame, "energy_heat_hot_water") is not None:
+        heat_hw = _total(frame["energy_heat_hot_water"].astype(float))
     elif heat_kwh is not None and hw_fraction is not None:
         # add-heat goes straight to the house: only the compressor's heat is split by the valve
-        comp_heat = heat_.watts - (aux_power.fillna(0) if aux_power is not None else 0)
-        heat_hw = _integral_kwh(comp_heat.clip(lower=0) * hw_fraction, hours)
+        compressor_heat = heat_.kwh - (aux_series.fillna(0) if aux_series is not None else 0.0)
+        heat_hw = _total(compressor_heat.clip(lower=0) * hw_fraction)
     else:
         heat_hw = 0.0 if heat_kwh is not None else None
     heat_space = max(heat_kwh - heat_hw, 0.0) if heat_kwh is not None and heat_hw is not None else None
 
-    if power is not None and hw_fraction is not None:
-        e_hw = _integral_kwh(compressor_power(frame) * hw_fraction, hours)
-        if e_counter is not None and electric:  # scale the split to the counter's total
-            e_hw *= electric / max(_integral_kwh(power, hours), 1e-9)
+    if elec is not None and hw_fraction is not None:
+        compressor_elec = elec - (aux_series.fillna(0) if aux_series is not None else 0.0)
+        e_hw = _total(compressor_elec.clip(lower=0) * hw_fraction)
     else:
         e_hw = 0.0 if electric is not None else None
     e_space = max(electric - e_hw, 0.0) if electric is not None and e_hw is not None else None
@@ -248,40 +319,69 @@ def energy(frame: pd.DataFrame, window: Window, heat_: Heat) -> Energy:
     return Energy(electric, compressor, aux, heat_kwh, heat_space, heat_hw, ground, e_space, e_hw)
 
 
-def performance(e: Energy) -> Performance:
-    without_aux = None
-    if e.heat_kwh is not None and e.aux_kwh is not None and e.compressor_kwh is not None:
-        without_aux = _ratio(e.heat_kwh - e.aux_kwh, e.compressor_kwh)
-    return Performance(
-        spf=_ratio(e.heat_kwh, e.electric_kwh),
-        spf_without_aux=without_aux,
-        spf_space=_ratio(e.heat_space_kwh, e.electric_space_kwh),
-        spf_hot_water=_ratio(e.heat_hot_water_kwh, e.electric_hot_water_kwh),
-    )
+def performance(frame: pd.DataFrame, window: Window, heat_: Heat, e: Energy) -> Performance:
+    """SPFs over the buckets where heat and electricity are both known, so both sides of each ratio cover
+    the same time; and the Carnot bound of the compressor's SPF."""
+    elec = electricity(frame, window)
+    if elec is None or heat_.method is None:
+        return Performance(None, None, _ratio(e.heat_space_kwh, e.electric_space_kwh),
+                           _ratio(e.heat_hot_water_kwh, e.electric_hot_water_kwh), None, None)
+    hours = bucket_hours(frame, window)
+    both = heat_.kwh.notna() & elec.notna()
+    aux = kwh(frame, "aux_heater_power", hours).fillna(0) if column(frame, "aux_heater_power") is not None else 0.0 * elec
+    if column(frame, "energy_heat_compressor") is not None:
+        compressor_heat = frame["energy_heat_compressor"].astype(float)
+        both_compressor = both & compressor_heat.notna()
+    else:  # add-heat turns electricity into heat one to one
+        compressor_heat, both_compressor = heat_.kwh - aux, both
+    spf = _ratio(heat_.kwh[both].sum(), elec[both].sum())
+    without_aux = _ratio(compressor_heat[both_compressor].sum(), (elec - aux)[both_compressor].sum())
+    carnot = _carnot_spf(frame, compressor_heat.where(both_compressor))
+    plausible = None if carnot is None or without_aux is None else bool(without_aux <= carnot)
+    return Performance(spf, without_aux, _ratio(e.heat_space_kwh, e.electric_space_kwh),
+                       _ratio(e.heat_hot_water_kwh, e.electric_hot_water_kwh), carnot, plausible)
+
+
+def carnot_cop(frame: pd.DataFrame) -> pd.Series | None:
+    """Per bucket the Carnot COP between the condensing side (the warmest supply the data has, plus the
+    offset) and the evaporating side (brine in, minus the offset)."""
+    hot = column(frame, "heat_carrier_supply_temp")
+    hot = hot if hot is not None else column(frame, "supply_temp")
+    cold = column(frame, "brine_in_temp")
+    if hot is None or cold is None:
+        return None
+    t_hot = hot + KELVIN + CONDENSING_ABOVE_SUPPLY_K
+    t_cold = cold + KELVIN - EVAPORATING_BELOW_BRINE_K
+    return t_hot / (t_hot - t_cold).clip(lower=MIN_LIFT_K)
+
+
+def _carnot_spf(frame: pd.DataFrame, compressor_heat: pd.Series) -> float | None:
+    """The SPF had every bucket's heat been made at its Carnot COP: Σheat ÷ Σ(heat ÷ Carnot COP)."""
+    carnot = carnot_cop(frame)
+    if carnot is None:
+        return None
+    known = compressor_heat.notna() & carnot.notna() & (compressor_heat > 0)
+    if not known.any():
+        return None
+    return _ratio(compressor_heat[known].sum(), (compressor_heat[known] / carnot[known]).sum())
 
 
 # --- runtime -------------------------------------------------------------------------------------------
-def _time_share_pct(values: pd.Series, hours: pd.Series) -> float | None:
-    covered = hours[values.notna()].sum()
-    if covered <= 0:
-        return None
-    return float((values * hours).sum() / covered * 100.0)
-
-
 def runtime(frame: pd.DataFrame, window: Window) -> Runtime:
-    """Time-weighted shares: each bucket's mean state (fraction of time on) weighted by its length."""
+    """Time-weighted shares of the covered time: each bucket's mean state × its covered hours."""
     hours = bucket_hours(frame, window)
-    on = _column(frame, "compressor_on")
-    aux_on = _column(frame, "aux_heater_on")
-    compressor_pct = _time_share_pct(on, hours) if on is not None else None
-    aux_pct = _time_share_pct(aux_on, hours) if aux_on is not None else None
+    on = column(frame, "compressor_on")
+    aux_on = column(frame, "aux_heater_on")
+    aux_pct = _time_share_pct(aux_on, covered_hours(frame, "aux_heater_on", hours)) if aux_on is not None else None
     if on is None:
         return Runtime(None, aux_pct, None, None, None, None, None)
+    covered = covered_hours(frame, "compressor_on", hours)
+    compressor_pct = _time_share_pct(on, covered)
     fraction = _hot_water_fraction(frame)  # None without valve data: the split is unknown, not 0
-    hw_pct = _time_share_pct(on * fraction, hours) if fraction is not None else None
+    hw_pct = _time_share_pct(on * fraction, covered) if fraction is not None else None
     space_pct = compressor_pct - hw_pct if compressor_pct is not None and hw_pct is not None else None
     share = _ratio(hw_pct, compressor_pct) if hw_pct is not None else None
-    aux_only_pct = _time_share_pct((aux_on - on).clip(lower=0), hours) if aux_on is not None else 0.0
+    aux_only_pct = _time_share_pct((aux_on - on).clip(lower=0), covered) if aux_on is not None else 0.0
     idle_pct = None
     if compressor_pct is not None:
         idle_pct = max(100.0 - compressor_pct - (aux_only_pct or 0.0), 0.0)
@@ -289,15 +389,37 @@ def runtime(frame: pd.DataFrame, window: Window) -> Runtime:
                    space_pct, hw_pct, aux_only_pct, idle_pct)
 
 
+def coverage(frame: pd.DataFrame, window: Window) -> Coverage:
+    """The time the range has data: that of the compressor state, else the electricity, else anything."""
+    hours = bucket_hours(frame, window)
+    for name in ("compressor_on", "power_electric", "energy_electric", *[c for c in frame.columns if ":" not in c]):
+        if column(frame, name) is not None:
+            covered = covered_hours(frame, name, hours)
+            with_data = covered[covered > 0]
+            total = float(covered.sum())
+            return Coverage(total, min(total / (window.seconds / 3600.0), 1.0),
+                            with_data.index[0] if len(with_data) else None,
+                            with_data.index[-1] if len(with_data) else None)
+    return Coverage(0.0, 0.0, None, None)
+
+
+def days_of(frame: pd.DataFrame, window: Window, name: str) -> float:
+    """Covered days of one metric."""
+    if name not in frame:
+        return 0.0
+    return float(covered_hours(frame, name, bucket_hours(frame, window)).sum()) / 24.0
+
+
 # --- cycles and events ---------------------------------------------------------------------------------
 def _on_periods(changes: pd.Series, window: Window) -> list[tuple[pd.Timestamp, pd.Timestamp | None, bool]]:
-    """(start, end, started_inside) of each period the state was on (> 0); end None if still on."""
+    """(start, end, started_inside) of each period the state was on (> 0); end None if still on.  The first
+    value is the one in force when the series begins, never a start."""
     periods: list[tuple[pd.Timestamp, pd.Timestamp | None, bool]] = []
     start: pd.Timestamp | None = None
     inside = False
-    for t, v in changes.dropna().sort_index().items():
+    for i, (t, v) in enumerate(changes.dropna().sort_index().items()):
         if v > 0 and start is None:
-            start, inside = t, t > window.start
+            start, inside = t, i > 0
         elif v <= 0 and start is not None:
             periods.append((start, t, inside))
             start = None
@@ -306,12 +428,13 @@ def _on_periods(changes: pd.Series, window: Window) -> list[tuple[pd.Timestamp, 
     return periods
 
 
-def compressor_cycles(changes: pd.Series | None, window: Window, counter: pd.Series | None = None) -> Cycles:
-    """Starts from the starts counter where there is one, else off→on transitions at full resolution."""
-    days = window.seconds / 86400.0
+def compressor_cycles(changes: pd.Series | None, window: Window, counter: pd.Series | None,
+                      covered_days: float) -> Cycles:
+    """Starts from the starts counter where there is one, else off→on transitions at full resolution;
+    starts per day over the covered days."""
     periods = _on_periods(changes, window) if changes is not None else []
-    if counter is not None and counter.notna().sum() >= 2:
-        starts: int | None = int(round(counter_increments(counter).sum()))
+    if counter is not None and counter.notna().any():
+        starts: int | None = int(round(counter.sum()))
     elif changes is not None:
         starts = sum(1 for _, _, inside in periods if inside)
     else:
@@ -319,7 +442,7 @@ def compressor_cycles(changes: pd.Series | None, window: Window, counter: pd.Ser
     complete = [(end - start).total_seconds() / 60.0 for start, end, inside in periods if inside and end is not None]
     return Cycles(
         starts=starts,
-        starts_per_day=starts / days if starts is not None and days > 0 else None,
+        starts_per_day=starts / covered_days if starts is not None and covered_days > 0 else None,
         avg_cycle_minutes=float(np.mean(complete)) if complete else None,
     )
 
@@ -364,19 +487,37 @@ def alarm_events(code_changes: pd.Series | None, window: Window,
     return tuple(events)
 
 
+def time_weighted_mean(frame: pd.DataFrame, window: Window, name: str) -> float | None:
+    """A metric's mean over the time it covers in the range."""
+    if column(frame, name) is None:
+        return None
+    covered = covered_hours(frame, name, bucket_hours(frame, window))
+    known = frame[name].notna() & (covered > 0)
+    return _ratio(float((frame[name][known] * covered[known]).sum()), float(covered[known].sum()))
+
+
 # --- everything at once ---------------------------------------------------------------------------------
 def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window, params: Params) -> Summary:
     heat_ = heat(frame, window, params)
     e = energy(frame, window, heat_)
+    counter = column(frame, "compressor_starts_total")
+    starts_days = days_of(frame, window, "compressor_starts_total" if counter is not None else "compressor_on")
+    elec_name = "energy_electric" if column(frame, "energy_electric") is not None else "power_electric"
+    heat_days = days_of(frame, window, {"energy_heat": "energy_heat", "heat_output": "heat_output"}.get(
+        heat_.basis or "", elec_name))
     return Summary(
         heat=heat_,
         energy=e,
-        performance=performance(e),
+        performance=performance(frame, window, heat_, e),
         runtime=runtime(frame, window),
-        cycles=compressor_cycles(changes.get("compressor_on"), window, _column(frame, "compressor_starts_total")),
+        cycles=compressor_cycles(changes.get("compressor_on"), window, counter, starts_days),
         hot_water=hot_water_cycles(changes.get("switch_valve"), window, params.hot_water_min_cycle_minutes,
                                    e.heat_hot_water_kwh),
         alarm_events=alarm_events(changes.get("alarm_code"), window, changes.get("alarm_active")),
+        coverage=coverage(frame, window),
+        electric_kwh_per_day=_ratio(e.electric_kwh, days_of(frame, window, elec_name)),
+        heat_kwh_per_day=_ratio(e.heat_kwh, heat_days),
+        outdoor_mean=time_weighted_mean(frame, window, "outdoor_temp"),
         cost=e.electric_kwh * params.price_per_kwh if e.electric_kwh is not None else None,
         currency=params.currency,
     )

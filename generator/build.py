@@ -89,7 +89,9 @@ def make_context(cfg: Config, source: Source) -> Context:
     provider = load_provider(cfg["provider"], cfg.provider_overrides())
     params = analytics.Params(
         flow_factor_kw_per_k=provider.defaults.flow_factor_kw_per_k,
+        heat_carrier_flow_factor_kw_per_k=provider.defaults.heat_carrier_flow_factor_kw_per_k,
         carnot_efficiency=provider.defaults.carnot_efficiency,
+        min_running_share=cfg["cop.min_running_share"],
         hot_water_min_cycle_minutes=cfg["hot_water.min_cycle_minutes"],
         price_per_kwh=cfg["price.per_kwh"],
         currency=cfg["price.currency"],
@@ -204,15 +206,14 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     summary = analytics.summarize(frame, changes, window, ctx.params)
     remember_alarm_starts(ctx, summary, latest)
     language = ctx.cfg["site.language"]
-    # "latest" inside a range means its last closed bucket: the file must not change between closes
-    latest_values = {c: float(frame[c].dropna().iloc[-1]) for c in frame.columns if frame[c].notna().any()}
+    means = {m: analytics.time_weighted_mean(frame, window, m) for m in ("indoor_temp", "hot_water_temp")}
     return {
         "format": FORMAT,
         "range": spec.key,
         "from": iso(window.start),
         "to": iso(window.end),
         "bucket": spec.bucket,
-        "kpis": build_kpis(summary, latest_values),
+        "kpis": build_kpis(summary, means),
         "alarms": {
             "active": active_alarms(ctx, latest),
             "events": [
@@ -221,7 +222,8 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
                 for e in summary.alarm_events
             ],
         },
-        "charts": build_charts(frame, summary, window, spec, language, ctx.cfg["site.timezone"]),
+        "charts": build_charts(frame, summary, window, spec, language, ctx.cfg["site.timezone"],
+                               params=ctx.params),
     }
 
 

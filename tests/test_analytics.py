@@ -79,15 +79,25 @@ def test_period_cop_is_energy_weighted_not_a_mean_of_ratios():
     f = frame(w, compressor_on=[1.0, 1.0], power_electric=[1000.0, 3000.0], heat_output=[5000.0, 6000.0])
     s = a.summarize(f, {}, w, a.Params())
     assert s.performance.spf == pytest.approx(11 / 4)
-    assert list(a.cop_series(f, s.heat)) == pytest.approx([5.0, 2.0])
+    assert list(a.cop_series(f, w, s.heat, a.Params())) == pytest.approx([5.0, 2.0])
 
 
-def test_cop_series_has_gaps_where_the_compressor_is_off():
-    w = window(hours=3)
-    f = frame(w, compressor_on=[1.0, 0.0, 0.5], power_electric=[2000.0, 20.0, 1000.0],
-              heat_output=[7000.0, 0.0, 3500.0])
-    cop = a.cop_series(f, a.heat(f, w, a.Params()))
-    assert cop.iloc[0] == pytest.approx(3.5) and np.isnan(cop.iloc[1]) and cop.iloc[2] == pytest.approx(3.5)
+def test_cop_series_has_gaps_where_the_compressor_ran_less_than_the_stated_share():
+    w = window(hours=4)
+    f = frame(w, compressor_on=[1.0, 0.0, 0.5, 0.25], power_electric=[2000.0, 20.0, 1010.0, 515.0],
+              heat_output=[7000.0, 0.0, 3500.0, 2000.0])
+    cop = a.cop_series(f, w, a.heat(f, w, a.Params()), a.Params(min_running_share=0.5))
+    assert cop.iloc[0] == pytest.approx(3.5) and np.isnan(cop.iloc[1]) and np.isnan(cop.iloc[3])
+    # the resting pump's 20 W is not the compressor's: 1010 W − 0.5 × 20 W = 1000 W while running
+    assert cop.iloc[2] == pytest.approx(3.5)
+
+
+def test_run_down_heat_after_a_stop_makes_no_cop_spike():
+    w = window(hours=2)
+    # the second hour: the compressor ran 5 % of it; its run-down heat over the pumps' 50 W would be COP 20
+    f = frame(w, compressor_on=[1.0, 0.05], power_electric=[2000.0, 150.0], heat_output=[7000.0, 3000.0])
+    cop = a.cop_series(f, w, a.heat(f, w, a.Params()), a.Params())
+    assert cop.iloc[0] == pytest.approx(3.5) and np.isnan(cop.iloc[1])
 
 
 def test_30_min_on_30_min_off_gives_50_percent_runtime_and_24_starts_per_day():
@@ -147,22 +157,18 @@ def test_runtime_ignores_time_without_data():
 
 def test_starts_come_from_the_counter_when_the_brand_has_one():
     w = window(hours=4)
-    f = frame(w, compressor_starts_total=[100.0, 103.0, 2.0, 5.0])  # reset to 0 between buckets 2 and 3
-    cycles = a.compressor_cycles(alternating_changes(w, 10, 10), w, f["compressor_starts_total"])
-    assert cycles.starts == 3 + 2 + 3
+    f = frame(w, compressor_starts_total=[3.0, 2.0, 0.0, 3.0])  # a source gives a counter's increase per bucket
+    cycles = a.compressor_cycles(alternating_changes(w, 10, 10), w, f["compressor_starts_total"], covered_days=4 / 24)
+    assert cycles.starts == 8 and cycles.starts_per_day == pytest.approx(48.0)
 
 
-def test_counter_increments_handle_resets():
-    inc = a.counter_increments(pd.Series([10.0, 12.0, 1.0, 4.0]))
-    assert list(inc.iloc[1:]) == [2.0, 1.0, 3.0]
-
-
-def test_heat_counter_differences_give_measured_heat():
+def test_heat_counter_increases_give_measured_heat():
     w = window(hours=3)
-    f = frame(w, power_electric=1000.0, compressor_on=1.0, energy_heat=[500.0, 503.0, 506.5])
+    f = frame(w, power_electric=1000.0, compressor_on=1.0, energy_heat=[3.0, 3.5, np.nan])
     s = a.summarize(f, {}, w, a.Params())
-    assert s.heat.method == "measured"
+    assert s.heat.method == "measured" and s.heat.basis == "energy_heat"
     assert s.energy.heat_kwh == pytest.approx(6.5)
+    assert s.performance.spf == pytest.approx(6.5 / 2.0)  # the third hour has no heat: not on either side
 
 
 def test_without_heat_meter_radiator_delta_t_times_flow_factor_is_used():
@@ -170,8 +176,20 @@ def test_without_heat_meter_radiator_delta_t_times_flow_factor_is_used():
     f = frame(w, compressor_on=[1.0, 0.0], supply_temp=[40.0, 30.0], return_temp=[35.0, 29.0],
               power_electric=[4000.0, 10.0])
     h = a.heat(f, w, a.Params(flow_factor_kw_per_k=2.7))
-    assert h.method == "delta_t"
-    assert list(h.watts) == pytest.approx([5 * 2.7 * 1000, 0.0])
+    assert (h.method, h.basis, h.flow_factor_kw_per_k) == ("delta_t", "radiator", 2.7)
+    assert list(h.kwh) == pytest.approx([5 * 2.7, 0.0])
+
+
+def test_the_heat_carrier_pair_counts_the_run_down_after_a_stop_with_its_own_flow_factor():
+    w = window(hours=1, bucket="5min")
+    on = [1.0] * 6 + [0.0] * 6
+    delta = [7.0] * 6 + [2.0, 0.5, 0.1, 0.0, 0.0, 0.6]  # the last is drift of a stagnant loop, not heat
+    f = frame(w, compressor_on=on, heat_carrier_supply_temp=[35.0 + d for d in delta],
+              heat_carrier_return_temp=35.0, supply_temp=[30.0 + d for d in delta], return_temp=30.0)
+    h = a.heat(f, w, a.Params(heat_carrier_flow_factor_kw_per_k=1.1))
+    assert (h.basis, h.flow_factor_kw_per_k) == ("heat_carrier", 1.1)
+    counted = [7.0] * 6 + [2.0, 0.5, 0.0, 0.0, 0.0, 0.0]  # 10 minutes of run-down
+    assert list(h.kwh) == pytest.approx([d * 1.1 / 12 for d in counted])
 
 
 def test_without_heat_meter_or_return_temp_carnot_times_efficiency_is_used():
@@ -180,7 +198,43 @@ def test_without_heat_meter_or_return_temp_carnot_times_efficiency_is_used():
     h = a.heat(f, w, a.Params(carnot_efficiency=0.5))
     carnot = (35.0 + 273.15) / 35.0
     assert h.method == "carnot"
-    assert h.watts.iloc[0] == pytest.approx(2000.0 * carnot * 0.5)
+    assert h.kwh.iloc[0] == pytest.approx(2.0 * carnot * 0.5)
+
+
+def test_energies_count_only_the_covered_part_of_a_bucket():
+    w = window(hours=2)
+    f = frame(w, power_electric=[2000.0, 2000.0], **{"power_electric:cov": [0.25, 1.0]})
+    s = a.summarize(f, {}, w, a.Params())
+    assert s.energy.electric_kwh == pytest.approx(0.5 + 2.0)
+    assert s.coverage.hours == pytest.approx(1.25)
+    assert s.electric_kwh_per_day == pytest.approx(2.5 / (1.25 / 24))
+
+
+def test_rates_are_per_covered_time_not_per_range():
+    w = window(hours=48)
+    cov = np.r_[np.zeros(24), np.ones(24)]   # one day of data in a two-day range
+    f = frame(w, compressor_on=0.5, **{"compressor_on:cov": cov})
+    changes = alternating_changes(Window(w.start + pd.Timedelta(hours=24), w.end, "1h", w.tz), 30, 30)
+    s = a.summarize(f, {"compressor_on": changes}, w, a.Params())
+    assert s.runtime.compressor_pct == pytest.approx(50.0)
+    assert s.cycles.starts == 24 and s.cycles.starts_per_day == pytest.approx(24.0)
+
+
+def test_a_compressor_already_running_when_the_history_begins_is_no_start():
+    w = window(hours=2)
+    t = w.start + pd.Timedelta(minutes=30)  # the first sample, with the compressor on
+    changes = pd.Series([1.0, 0.0, 1.0], index=pd.DatetimeIndex([t, t + pd.Timedelta("10min"), t + pd.Timedelta("40min")]))
+    assert a.compressor_cycles(changes, w, None, covered_days=1.5 / 24).starts == 1
+
+
+def test_a_compressor_spf_above_its_carnot_bound_is_implausible():
+    w = window(hours=1)
+    # supply 35 °C, brine 0 °C: the Carnot bound is (309.15) / (37) ≈ 8.4; a COP of 10 cannot be true
+    f = frame(w, compressor_on=1.0, power_electric=1000.0, heat_output=10000.0, supply_temp=35.0, brine_in_temp=0.0)
+    p = a.summarize(f, {}, w, a.Params()).performance
+    assert p.carnot_spf == pytest.approx((35 + 273.15 + 1) / 37) and p.plausible is False
+    f["heat_output"] = 4000.0
+    assert a.summarize(f, {}, w, a.Params()).performance.plausible is True
 
 
 def test_no_heat_information_gives_no_cop():

@@ -177,12 +177,21 @@ def test_cop_average_line_is_the_summary_spf(frame, window):
     assert line["yAxis"] != round(float(np.nanmean([v for v in column(option, "cop") if v is not None])), 2)
 
 
-@pytest.mark.parametrize("drop, method", [([], "measured"), (["heat_output"], "delta_t"),
-                                          (["heat_output", "return_temp"], "carnot")])
-def test_cop_option_names_its_method(frame, window, drop, method):
+@pytest.mark.parametrize("drop, method, key", [([], "measured", "cop.method.measured"),
+                                               (["heat_output"], "delta_t", "cop.method.delta_t.radiator"),
+                                               (["heat_output", "return_temp"], "carnot", "cop.method.carnot")])
+def test_cop_option_names_its_method_and_the_flow_factor_of_an_estimate(frame, window, drop, method, key):
     option = charts_for(frame.drop(columns=drop), window)["cop"]
     assert option["_meta"]["cop_method"] == method
-    assert option["title"]["subtext"] == i18n.label("sv", f"cop.method.{method}")
+    assert option["title"]["subtext"].startswith(i18n.label("sv", key, factor="2,70"))
+
+
+def test_the_heat_carrier_pair_wins_over_the_radiator_pair_and_says_so(frame, window):
+    pair = frame.drop(columns=["heat_output"]).assign(heat_carrier_supply_temp=frame["supply_temp"] + 1.0,
+                                                      heat_carrier_return_temp=frame["return_temp"])
+    option = charts_for(pair, window)["cop"]
+    assert option["_meta"]["cop_basis"] == "heat_carrier" and option["_meta"]["flow_factor_kw_per_k"] == 1.0
+    assert "värmebärar-ΔT" in option["title"]["subtext"] and "1,00 kW/K" in option["title"]["subtext"]
 
 
 def test_cop_without_any_heat_estimate_is_empty(frame, window):

@@ -25,7 +25,7 @@ from generator.charts.kpis import build_kpis
 from generator.ranges import RangeSpec, Window
 
 if TYPE_CHECKING:
-    from generator.analytics import Summary
+    from generator.analytics import Params, Summary
 
 __all__ = ["CHARTS", "DEFAULT_COLOURS", "build_charts", "build_kpis"]
 
@@ -41,11 +41,15 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
 
 
 def build_charts(frame: pd.DataFrame, summary: "Summary", window: Window, spec: RangeSpec, language: str,
-                 timezone: str, colours: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+                 timezone: str, colours: Mapping[str, str] | None = None,
+                 params: "Params | None" = None) -> dict[str, dict[str, Any]]:
     """Every chart of one range, by key (sankey, cop, runtime, temperature, performance, power, valve)."""
     unknown = sorted(set(colours or {}) - set(DEFAULT_COLOURS))
     if unknown:
         raise ValueError(f"chart colours: unknown key(s) {', '.join(unknown)}; "
                          f"use any of {', '.join(DEFAULT_COLOURS)}")
-    ctx = ChartContext(frame, summary, window, spec, i18n.check_language(language), timezone, colours or {})
+    from generator.analytics import Params  # late: analytics imports nothing of the charts
+
+    ctx = ChartContext(frame, summary, window, spec, i18n.check_language(language), timezone, colours or {},
+                       params or Params())
     return {key: build(ctx) for key, build in CHARTS.items()}

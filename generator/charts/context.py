@@ -10,7 +10,7 @@ from generator import i18n
 from generator.ranges import RangeSpec, Window
 
 if TYPE_CHECKING:
-    from generator.analytics import Summary
+    from generator.analytics import Params, Summary
 
 # The original dashboard's colours; config may override any of them by key.
 DEFAULT_COLOURS: dict[str, str] = {
@@ -21,6 +21,8 @@ DEFAULT_COLOURS: dict[str, str] = {
     "outdoor_temp": "#64b5f6",
     "brine_in_temp": "#00d4ff",
     "brine_out_temp": "#1565c0",
+    "heat_carrier_supply_temp": "#ad1457",
+    "heat_carrier_return_temp": "#f06292",
     "cop": "#2e7d32",
     "ground": "#8d6e63",
     "electric": "#fbc02d",
@@ -33,6 +35,7 @@ DEFAULT_COLOURS: dict[str, str] = {
     "idle": "#bdbdbd",
     "brine_dt": "#00acc1",
     "radiator_dt": "#e53935",
+    "heat_carrier_dt": "#ad1457",
     "compressor_on": "#42a5f5",
     "compressor_freq": "#8e24aa",
     "valve": "#78909c",
@@ -48,6 +51,7 @@ class ChartContext:
     language: str
     timezone: str
     colours: Mapping[str, str]
+    params: "Params"
 
     def label(self, key: str, **values: str) -> str:
         return i18n.label(self.language, key, **values)

@@ -1,5 +1,7 @@
-"""COP over time: per-bucket COP while the compressor runs (gaps otherwise), and the range's SPF — the
-energy-weighted Σheat ÷ Σelectricity from the summary — as the average line."""
+"""COP over time: the running COP per bucket (heat ÷ electricity of the running time, only where the
+compressor ran a stated share of the bucket: gaps otherwise), and the range's SPF — the energy-weighted
+Σheat ÷ Σelectricity from the summary — as the average line.  The subtitle says how heat is known: which
+meter, or which temperature pair and flow factor, and whether physics allows the result."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,12 +14,24 @@ from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
 COLUMN = "cop"
 
 
+def method_text(ctx: ChartContext) -> str:
+    """How heat is known, in words: the meter, or the pair and its flow factor; and an implausible result."""
+    heat, perf = ctx.summary.heat, ctx.summary.performance
+    key = f"cop.method.{heat.method}"
+    if heat.method == "delta_t":
+        key = f"cop.method.delta_t.{heat.basis}"
+    text = ctx.label(key, factor=ctx.number(heat.flow_factor_kw_per_k or 0.0, 2))
+    if perf.plausible is False and perf.carnot_spf is not None:
+        text += " · " + ctx.label("cop.implausible", carnot=ctx.number(perf.carnot_spf, COP))
+    return text
+
+
 def build(ctx: ChartContext) -> dict[str, Any]:
     heat = ctx.summary.heat
     method = heat.method
     if method is None:
         return empty_chart(ctx, "cop.title", cop_method=None)
-    cop = analytics.cop_series(ctx.frame, heat)
+    cop = analytics.cop_series(ctx.frame, ctx.window, heat, ctx.params)
     if not cop.notna().any():
         return empty_chart(ctx, "cop.title", cop_method=method)
     line_style: dict[str, Any] = {}
@@ -32,4 +46,7 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     panel = Panel((Axis("COP", {"min": 0}),),
                   (Line(COLUMN, ctx.label("cop.series"), ctx.colour("cop"), style=line_style),))
     return time_chart(ctx, ctx.label("cop.title"), dataset(ctx.frame.index, [Column(COLUMN, cop, COP)]),
-                      [panel], subtitle=ctx.label(f"cop.method.{method}"), cop_method=method, spf=spf)
+                      [panel], subtitle=method_text(ctx), cop_method=method, cop_basis=heat.basis,
+                      flow_factor_kw_per_k=rounded(heat.flow_factor_kw_per_k, 2), spf=spf,
+                      plausible=ctx.summary.performance.plausible,
+                      min_running_share=ctx.params.min_running_share)

@@ -1,7 +1,8 @@
-"""The key figures shown above the charts: one flat mapping, null where unknown, rounded for reading."""
+"""The key figures shown above the charts: one flat mapping, null where unknown, rounded for reading.
+Every figure is over the time the range has data (docs/public-format.md)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from generator.charts.data import COP, KWH, PERCENT, TEMPERATURE, rounded
 
@@ -9,19 +10,32 @@ if TYPE_CHECKING:
     from generator.analytics import Summary
 
 MONEY = 2
+HOURS = 2
 
 
 def _count(value: int | None) -> int | None:
     return None if value is None else int(value)
 
 
-def build_kpis(summary: "Summary", latest_values: Mapping[str, float]) -> dict[str, Any]:
-    perf, energy, runtime, cycles = summary.performance, summary.energy, summary.runtime, summary.cycles
+def _iso(ts: Any) -> str | None:
+    return None if ts is None else ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, Any]:
+    """`means`: time-weighted means over the range of the temperatures on the cards."""
+    perf, energy, runtime, cycles, heat = (summary.performance, summary.energy, summary.runtime, summary.cycles,
+                                           summary.heat)
     return {
         "cop": rounded(perf.spf, COP),
-        "cop_method": summary.heat.method,
+        "cop_method": heat.method,
+        "cop_basis": heat.basis,
+        "flow_factor_kw_per_k": rounded(heat.flow_factor_kw_per_k, 2),
+        "cop_plausible": perf.plausible,
+        "carnot_spf": rounded(perf.carnot_spf, COP),
         "energy_electric_kwh": rounded(energy.electric_kwh, KWH),
         "energy_heat_kwh": rounded(energy.heat_kwh, KWH),
+        "energy_electric_kwh_per_day": rounded(summary.electric_kwh_per_day, KWH),
+        "energy_heat_kwh_per_day": rounded(summary.heat_kwh_per_day, KWH),
         "compressor_runtime_pct": rounded(runtime.compressor_pct, PERCENT),
         "aux_heater_runtime_pct": rounded(runtime.aux_pct, PERCENT),
         "hot_water_share_pct": rounded(runtime.hot_water_share_pct, PERCENT),
@@ -30,11 +44,15 @@ def build_kpis(summary: "Summary", latest_values: Mapping[str, float]) -> dict[s
         "avg_cycle_minutes": rounded(cycles.avg_cycle_minutes, 1),
         "cost": rounded(summary.cost, MONEY),
         "currency": summary.currency,
-        "outdoor_temp": rounded(latest_values.get("outdoor_temp"), TEMPERATURE),
-        "indoor_temp": rounded(latest_values.get("indoor_temp"), TEMPERATURE),
-        "hot_water_temp": rounded(latest_values.get("hot_water_temp"), TEMPERATURE),
+        "outdoor_temp": rounded(summary.outdoor_mean, TEMPERATURE),
+        "indoor_temp": rounded(means.get("indoor_temp"), TEMPERATURE),
+        "hot_water_temp": rounded(means.get("hot_water_temp"), TEMPERATURE),
         "spf_without_aux": rounded(perf.spf_without_aux, COP),
         "spf_space": rounded(perf.spf_space, COP),
         "spf_hot_water": rounded(perf.spf_hot_water, COP),
         "hot_water_cycles": _count(summary.hot_water.cycles),
+        "covered_hours": rounded(summary.coverage.hours, HOURS),
+        "coverage_pct": rounded(summary.coverage.share * 100.0, PERCENT),
+        "covered_from": _iso(summary.coverage.start),
+        "covered_to": _iso(summary.coverage.end),
     }

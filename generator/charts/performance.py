@@ -24,6 +24,7 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     top: list[Line] = []
     # Brine enters warmer than it leaves (the heat pump takes heat out of it); radiators the other way.
     for key, warm, cold in (("brine_dt", "brine_in_temp", "brine_out_temp"),
+                            ("heat_carrier_dt", "heat_carrier_supply_temp", "heat_carrier_return_temp"),
                             ("radiator_dt", "supply_temp", "return_temp")):
         diff = _difference(frame, warm, cold)
         if diff is not None:

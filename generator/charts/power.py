@@ -1,5 +1,6 @@
 """Effekt / Power: electrical power split into compressor and add-heat (stacked), heat output where
-known, and below it cumulative energy (the running sum of bucket energies, kWh); linked time axes."""
+known, and below it cumulative energy (the running sum of bucket energies, kWh); linked time axes.
+Where a bucket has no data the lines break: a gap, never a 0 W line."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,9 @@ from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
 AREA = {"stack": "electric", "areaStyle": {"opacity": 0.5}}
 
 
-def _cumulative_kwh(watts: pd.Series, hours: pd.Series) -> pd.Series:
-    """Running total of bucket energies; buckets without data add nothing."""
-    return (watts * hours / 1000.0).fillna(0.0).cumsum()
+def _cumulative(kwh: pd.Series) -> pd.Series:
+    """Running total of bucket energies; a bucket without data adds nothing and shows as a gap."""
+    return kwh.fillna(0.0).cumsum().where(kwh.notna())
 
 
 def build(ctx: ChartContext) -> dict[str, Any]:
@@ -31,15 +32,15 @@ def build(ctx: ChartContext) -> dict[str, Any]:
         if has_data(frame, "aux_heater_power"):
             columns.append(Column("aux_heater_power", frame["aux_heater_power"], WATTS))
             top.append(Line("aux_heater_power", ctx.label("aux_power"), ctx.colour("aux"), style=AREA))
-        columns.append(Column("electric_kwh", _cumulative_kwh(frame["power_electric"], hours), KWH))
+        columns.append(Column("electric_kwh", _cumulative(analytics.electricity(frame, ctx.window)), KWH))
         bottom.append(Line("electric_kwh", ctx.label("electric_kwh"), ctx.colour("electric")))
     heat = ctx.summary.heat
-    if heat.method is not None and heat.watts.notna().any():
-        watts = heat.watts.reindex(frame.index)
+    if heat.method is not None and heat.kwh.notna().any():
+        watts = heat.watts(hours).reindex(frame.index)
         kind = "measured" if heat.method == "measured" else "estimated"
         columns.append(Column("heat_output", watts, WATTS))
         top.append(Line("heat_output", ctx.label(f"heat_power.{kind}"), ctx.colour("heat")))
-        columns.append(Column("heat_kwh", _cumulative_kwh(watts, hours), KWH))
+        columns.append(Column("heat_kwh", _cumulative(heat.kwh.reindex(frame.index)), KWH))
         bottom.append(Line("heat_kwh", ctx.label("heat_kwh"), ctx.colour("heat")))
     if not top:
         return empty_chart(ctx, "power.title")

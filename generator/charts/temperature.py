@@ -1,4 +1,4 @@
-"""Temperaturer / Temperatures: the seven temperatures, with min–max bands behind the mean lines on the
+"""Temperaturer / Temperatures: every temperature the install has, with min–max bands behind the mean lines on the
 long ranges (an invisible min line plus a translucent max−min area stacked on it)."""
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 from generator.charts.context import ChartContext
 from generator.charts.data import TEMPERATURE, Column, dataset, has_data
 from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
-from generator.sources.base import band_column
+from generator.metrics import band_column
 
-METRICS: tuple[str, ...] = ("outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "hot_water_temp",
-                            "brine_in_temp", "brine_out_temp")
+METRICS: tuple[str, ...] = ("outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "heat_carrier_supply_temp",
+                            "heat_carrier_return_temp", "hot_water_temp", "brine_in_temp", "brine_out_temp")
 SPAN = "span"  # band dimension suffix: max − min
 
 
