@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator import simulator
+from generator.sources import simulator
 from generator.errors import ConfigError
 from generator.metrics import BY_NAME, Kind, band_column, coverage_column
 from generator.ranges import BY_KEY, RANGES, window_for
-from generator.simulator import SAMPLE_SECONDS
+from generator.sources.simulator import SAMPLE_SECONDS
 from generator.sources.demo import DemoSource
 
 TZ = "Europe/Stockholm"
@@ -187,16 +187,15 @@ def test_compressor_cycles_counted_from_state_changes_are_realistic(source):
     lengths = [(off_at[off_at > s][0] - s).total_seconds() / 60 for s in on_at[on_at > w.start]
                if (off_at > s).any()]
     starts_per_day = len(on_at[on_at > w.start]) / 7
-    assert 5 <= starts_per_day <= 40
-    assert min(lengths) >= 10
-    assert np.mean([10 <= m <= 90 for m in lengths]) >= 0.9
+    assert 2 <= starts_per_day <= 10      # the simulator's calibration (generator/sources/simulator.py)
+    assert min(lengths) >= 20
 
 
 def test_hot_water_cycles_come_every_few_hours(source):
     series = source.state_changes(window("7d"), ["switch_valve"])["switch_valve"]
     starts = series.index[series.to_numpy() == 1]
     gaps = pd.Series(starts).diff().dropna().dt.total_seconds() / 3600
-    assert 3.5 <= gaps.min() and gaps.max() <= 6.5
+    assert 4.0 <= gaps.min() and gaps.max() <= 12.0   # two or three charges a day
 
 
 # --- latest ----------------------------------------------------------------------------------------

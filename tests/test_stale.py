@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import simulator
+from generator.sources import simulator
 from generator.build import make_context, run_once
 from generator.config import load_config
 from generator.site import bundle_missing

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from generator import simulator
+from generator.sources import simulator
 from generator.errors import ConfigError
 from generator.metrics import BY_NAME, CHANGING, Kind, band_column, coverage_column
 from generator.ranges import Window

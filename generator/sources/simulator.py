@@ -2,7 +2,26 @@
 
 A Swedish 7.5 kW fixed-speed ground-source heat pump on a radiator circuit, heating a house of ~9 kW
 design heat loss (at -20 °C) and its hot-water tank.  `sample(t, seed)` gives every metric in METRICS
-at the instants `t` (epoch seconds; resolution one second); the demo source calls it on the 30 s grid.
+at the instants `t` (epoch seconds; resolution one second); the demo source calls it on the 30 s grid,
+and the known-answer tests sample it second by second as the process whose true heat and electricity
+they integrate.
+
+Calibration (what a newcomer sees must look like a healthy pump, not a short-cycling one):
+
+* heatpumpmonitor.org, the OpenEnergyMonitor fleet (CC BY 4.0), export of the last 365 days dated
+  2026-07-15 (openenergymonitor/heatpumpmonitor.org, analysis/performance_prediction/
+  heatpumpmonitor_all_fields_last365_2026-07-15.csv), its seven ground-source systems: median 2.1
+  compressor starts a day (0.7–8; the two fixed-speed NIBE F1145: 2.1 and 7.2 a day, runs of 40 and
+  22 min on average); hot water 16 % of the heat (median, 0.3–31 %); hot-water COP below space-heating
+  COP in every system (medians 3.5 and 5.0); SPF 3.3 for both fixed-speed F1145, 4.7 median over all
+  seven (a small, enthusiast-installed sample, mostly underfloor heating).
+* Fraunhofer ISE field test "WP Effizienz": ground-source SPF 3.7–3.8 on average (43 and 61 systems).
+
+This pump aims at those: about 3–4 space-heating starts a day in mild weather and one or two long runs a
+day in the cold, plus two or three hot-water charges (4–8 starts a day in winter, 2–3 in summer, about
+5 over a year; no run shorter than 20 minutes), hot water 15–20 % of the year's heat, SPF ≈ 3.5 over a
+year on radiators (≈ 3.1 in January, down to ≈ 2.3 in the week of a hard cold snap), add-heat only on
+the coldest days.  tests/test_simulator.py checks each figure on a simulated year.
 
 No state is carried between samples.  Everything that looks like history (compressor cycles,
 hot-water cycles, the sawtooth of the supply line) is structure laid on *fixed slots aligned to the
@@ -18,43 +37,43 @@ epoch*, so any instant finds its slot, and the slot's attributes, without lookin
   about -18 °C in winter, warm spells to ~28 °C in summer; monthly means unchanged).  It is evaluated
   on 30-minute knots and interpolated (errors far below the 0.1 K sensor step).  The building feels
   the mean of the last six whole 2-hour marks (`felt_outdoor`).
-* Space heating.  Demand = UA·(20.5 − felt) − gains (zero above ~17 °C).  Time is cut into 72-minute
-  compressor slots whose starts are jittered by up to 7.5 minutes.  At its start a slot takes its
-  duty from demand ÷ capacity (less a share kept for hot water) and runs the compressor from the slot
-  start for duty × slot length: the off-time shrinks as demand grows, as with a hysteresis
-  controller.  Every slot rests at least 8 minutes (the restart delay), so space-heating runs last
-  12–64 minutes; no run is shorter than 12 minutes: a slot then runs 12 minutes or not at all,
-  chosen by a golden-ratio ordered dither so the time-average duty is kept.  A hot-water charge next
-  to a run extends it (the compressor keeps going while the valve switches).  About 17 starts a day.
-* Hot water.  5-hour hot-water slots; each starts a charge 30–90 minutes in (so charges come every
-  4–6 h) lasting 20–40 minutes (longer in winter: colder mains water).  During a charge the switching
-  valve is 1 and the compressor runs; the tank top rises linearly to ~52 °C and falls linearly to
-  ~44–46.5 °C until the next charge.
-* Add-heat.  When demand exceeds what the compressor's share of the slot delivers, the deficit is covered by a 3/6/9 kW
-  electric step running for that share of the slot: only on cold days (felt ≲ -7 °C), some 10–200
-  hours a year, 0.1–2 % of the heat.
-* Temperatures.  Heating curve: 20 + 0.75·(20 − felt), 22–55 °C.  Supply rises towards curve + 2.5 K
-  while running (τ 4 min) and falls towards curve − 4 K while off (τ 12 min); during a hot-water
-  charge it heads for tank + 5 K (τ 2 min) and decays back afterwards (τ 400 s).  Return = supply −
-  heat ÷ 2700 W/K (the project's default flow factor, so a ΔT-based heat estimate agrees with the
-  heat meter); while off the radiators keep emitting, so return stays a little below supply.  Brine
-  in follows the ground (warmest mid-September, falling through the winter to its lowest in March)
-  and is pulled down up to 1.2 K by a run; brine out = brine in − evaporator heat ÷ 2000 W/K while
-  running.
-* Power.  COP = 0.5 × Carnot COP between (supply + 3 K) and (brine in − 5 K), clipped to 2–6.
-  Heat capacity = 7.5 kW × (1 + 0.03·brine_in) × (1 − 0.006·(supply − 35)); compressor power =
-  capacity ÷ COP.  power_electric = compressor + add-heat; heat_output (a heat meter after the
-  add-heat) = compressor power × COP + add-heat power.  Pumps count as part of the compressor power;
-  nothing draws power while everything is off.  SPF ≈ 3.2 in January, ≈ 3.4–3.5 over a year,
-  down to ~2.2 in the week of a hard cold snap.
+* Space heating.  Demand = UA·(20.5 − felt) − gains (zero above ~17 °C).  Time is cut into 12-hour
+  blocks; each block takes its compressor slot length from the demand at its start, as a degree-minute
+  controller with hysteresis does: on for C/(1 − d) and off for C/d (C = 60 min, d the duty), so a slot
+  of C/(d(1 − d)) snapped to 2, 3, 4, 6 or 12 hours.  At its start a slot takes its duty from demand ÷
+  capacity (less a share kept for hot water) and runs the compressor from the slot start for duty ×
+  slot length.  Every slot rests at least 8 minutes (the restart delay); no run is shorter than 20
+  minutes: a slot then runs 20 minutes or not at all, chosen by a golden-ratio ordered dither so the
+  time-average duty is kept.  Slot starts are jittered by up to 7.5 minutes.
+* Hot water.  8-hour hot-water slots; each starts a charge 60–240 minutes in, lasting 25–45 minutes
+  (longer in winter: colder mains water).  During a charge the switching valve is 1 and the compressor
+  runs; the tank top rises linearly to ~52 °C and falls linearly to ~44–46.5 °C until the next charge.
+* Add-heat.  When demand exceeds what the compressor's share of the slot delivers, the deficit is covered
+  by a 3/6/9 kW electric step running for that share of the slot: only on cold days (felt ≲ -7 °C).
+* Temperatures.  Heating curve: 20 + 0.75·(20 − felt), 22–55 °C.  The condenser outlet (heat carrier
+  out, IVT GT8 / NIBE BT2) rises towards curve + 2.5 K while running (τ 4 min) and falls towards curve −
+  4 K while off (τ 12 min); during a hot-water charge it heads for tank + 5 K (τ 2 min) and decays back
+  afterwards (τ 400 s).  The heat carrier comes back colder by the condenser's heat ÷ 1045 W/K (a
+  heat-carrier flow of 0.25 kg/s).  The radiator forward follows the condenser outlet while heating and
+  the space-heating sawtooth otherwise (the valve sends a hot-water charge to the tank, not the
+  radiators); radiator return = forward − emitted heat ÷ 2700 W/K.  Brine in follows the ground
+  (warmest mid-September, lowest in March) and is pulled down up to 1.2 K by a run; brine out = brine in
+  − evaporator heat ÷ 2000 W/K while running.
+* Power and heat.  COP = 0.5 × Carnot COP between (condenser outlet + 3 K) and (brine in − 5 K), clipped
+  to 2–6.  Heat capacity = 7.5 kW × (1 + 0.03·brine_in) × (1 − 0.006·(outlet − 35)); compressor power =
+  capacity ÷ COP.  After a stop the condenser gives off its warmth: its heat decays from the capacity
+  with τ 60 s (heat that runs down, no electricity but the pumps').  power_electric = compressor (with
+  the brine pump) + add-heat, and 30 W of controller and circulation pump while the compressor rests;
+  heat_output (a heat meter after the add-heat) = condenser heat + add-heat power.
 * Alarms.  40-day alarm slots; about every other one holds a 10–45 minute low-brine-flow alarm
   (code ALARM_LOW_BRINE_FLOW) that blocks the compressor while active; `alarm_events()` lists them.
   (The tank temperature keeps its schedule through one: a simplification too short to notice.)
 
 Every slot boundary and every on/off edge falls on the 30 s grid, so a sampled state switches exactly
 at a grid point.  All arrays returned are float64; temperatures in 0.1 °C steps like real sensors.
-A year of 30 s samples of every metric takes about 0.4 s (the per-sample path avoids int64 division,
-float64 exp and binary searches; see _Model).
+A year of 30 s samples of every metric takes well under a second (the per-sample path avoids int64
+division, float64 exp and binary searches; see _Model).  This module is long because the model is one
+piece: its slots, climate and physics read each other's quantities.
 """
 from __future__ import annotations
 
@@ -67,11 +86,13 @@ import numpy as np
 SAMPLE_SECONDS = 30
 
 # --- time structure ------------------------------------------------------------------------------
-SLOT_SECONDS = 72 * 60            # compressor slot (20 a day)
-SLOT_JITTER_STEPS = 16            # slot start jitter, in samples (0–7.5 min)
-MIN_RUN_SECONDS = 12 * 60         # no shorter space-heating runs
+BLOCK_SECONDS = 12 * 3600         # space-heating blocks: each picks its slot length at its start
+SLOT_CHOICES_S = np.array([120, 180, 240, 360, 720]) * 60   # slot lengths that divide a block
+CYCLE_C_SECONDS = 60 * 60         # the controller's hysteresis: on C/(1−d), off C/d
+SLOT_JITTER_STEPS = 15            # slot start jitter, in samples (0–7 min)
+MIN_RUN_SECONDS = 20 * 60         # no shorter space-heating runs
 MIN_OFF_SECONDS = 8 * 60          # the compressor's restart delay: every slot rests this long
-HW_SLOT_SECONDS = 5 * 3600        # one hot-water charge per slot
+HW_SLOT_SECONDS = 8 * 3600        # one hot-water charge per slot
 KNOT_SECONDS = 1800              # knots of the outdoor temperature, interpolated in between
 FELT_STEP_SECONDS, FELT_STEPS = 7200, 6   # the building feels the mean of the last 10–12 hours
 ALARM_SLOT_SECONDS = 40 * 86400
@@ -88,9 +109,12 @@ HW_SHARE = 0.10                   # share of compressor time kept for hot water
 CAPACITY_W = 7500.0
 CARNOT_EFFICIENCY = 0.5
 COP_MIN, COP_MAX = 2.0, 6.0
-FLOW_W_PER_K = 2700.0             # heating circuit: W per K of supply − return
+FLOW_W_PER_K = 2700.0             # radiator circuit: W per K of radiator forward − return
+HEAT_CARRIER_W_PER_K = 1045.0     # condenser: 0.25 kg/s × 4180 J/(kg·K)
 BRINE_W_PER_K = 2000.0            # collector: W per K of brine in − out
 BRINE_DROP_K = 1.2
+RUNDOWN_SECONDS = 60.0            # the condenser's heat decays with this time constant after a stop
+IDLE_W = 30.0                     # controller and circulation pump while the compressor rests
 AUX_STEP_W = 3000.0
 AUX_MAX_W = 9000.0
 
@@ -101,9 +125,10 @@ _STREAMS = {"weather_8h": 1, "weather_3d": 2, "weather_11d": 3, "slot_jitter": 4
             "alarm_offset": 11, "alarm_length": 12, "indoor": 13, "sensor": 14, "weather_spell": 15}
 
 METRICS: tuple[str, ...] = (
-    "outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "hot_water_temp", "brine_in_temp",
-    "brine_out_temp", "compressor_on", "aux_heater_on", "aux_heater_power", "switch_valve",
-    "power_electric", "heat_output", "alarm_active", "alarm_code",
+    "outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "heat_carrier_supply_temp",
+    "heat_carrier_return_temp", "hot_water_temp", "brine_in_temp", "brine_out_temp", "compressor_on",
+    "aux_heater_on", "aux_heater_power", "switch_valve", "power_electric", "heat_output", "alarm_active",
+    "alarm_code",
 )
 
 
@@ -216,32 +241,62 @@ def _round_to_grid(seconds: np.ndarray) -> np.ndarray:
     return (np.round(seconds / SAMPLE_SECONDS) * SAMPLE_SECONDS).astype(np.int64)
 
 
-class _Slots:
-    """Per compressor slot k in [k0, k1): start, length, duty, run and add-heat lengths, levels."""
+def slot_length(duty: np.ndarray) -> np.ndarray:
+    """A block's compressor slot length (s) for a space-heating duty: the controller's cycle C/(d(1 − d)),
+    snapped (in ratio) to the lengths that divide a block."""
+    d = np.clip(duty, 0.02, 0.98)
+    period = CYCLE_C_SECONDS / (d * (1.0 - d))
+    pick = np.argmin(np.abs(np.log(period[:, None] / SLOT_CHOICES_S[None, :])), axis=1)
+    return SLOT_CHOICES_S[pick]
 
-    def __init__(self, k0: int, k1: int, seed: int):
-        self.k0 = k0
-        k = np.arange(k0, k1 + 1)  # one extra for the next slot's start
-        start = k * SLOT_SECONDS + SAMPLE_SECONDS * (
-            _uniform(k, "slot_jitter", seed) * SLOT_JITTER_STEPS).astype(np.int64)
-        self.start = start[:-1]
-        self.length = np.diff(start)
-        k = k[:-1]
+
+def _available(curve: np.ndarray, ground: np.ndarray) -> np.ndarray:
+    """Heat the compressor can give space heating while running (W): its capacity less the hot-water share."""
+    return capacity(curve + 1.0, ground - 0.8 * BRINE_DROP_K) * (1.0 - HW_SHARE)
+
+
+def _demand(t_eff: np.ndarray) -> np.ndarray:
+    return np.maximum(UA_W_PER_K * (INDOOR_SET - t_eff) - GAINS_W, 0.0)
+
+
+class _Slots:
+    """The compressor slots of blocks [b0, b1]: start, length, duty, run and add-heat lengths, levels.
+    Slot i belongs to block `block[i]`; `first[b - b0]` is the index of that block's first slot."""
+
+    def __init__(self, b0: int, b1: int, seed: int):
+        self.b0 = b0
+        blocks = np.arange(b0, b1 + 2)  # one extra block for the last slot's end
+        block_start = blocks * BLOCK_SECONDS
+        t_block = felt_outdoor(block_start.astype(np.float64), seed)
+        duty = _demand(t_block) / _available(heating_curve(t_block), ground_temp(block_start.astype(np.float64)))
+        self.block_length = slot_length(duty)                     # per block
+        counts = BLOCK_SECONDS // self.block_length
+        self.first = np.concatenate(([0], np.cumsum(counts)))[:-1]
+        block = np.repeat(blocks, counts)
+        j = np.arange(block.size) - np.repeat(self.first, counts)
+        key = block * 16 + j                                      # a slot's own key for its hashes
+        nominal = block * BLOCK_SECONDS + j * np.repeat(self.block_length, counts)
+        start = nominal + SAMPLE_SECONDS * (_uniform(key, "slot_jitter", seed) * SLOT_JITTER_STEPS).astype(np.int64)
+        last = block < blocks[-1]                                 # the extra block only ends the one before
+        self.start = start[:-1][last[:-1]]
+        self.length = np.diff(start)[last[:-1]]
+        key = key[:-1][last[:-1]]
+        self.block = block[:-1][last[:-1]]
         t = self.start.astype(np.float64)
         self.t_eff = felt_outdoor(t, seed)
         self.curve = heating_curve(self.t_eff)
         self.ground = ground_temp(t)
-        demand = np.maximum(UA_W_PER_K * (INDOOR_SET - self.t_eff) - GAINS_W, 0.0)
-        available = capacity(self.curve + 1.0, self.ground - 0.8 * BRINE_DROP_K) * (1.0 - HW_SHARE)
-        duty = demand / available * (0.94 + 0.12 * _uniform(k, "slot_duty", seed))
+        demand = _demand(self.t_eff)
+        available = _available(self.curve, self.ground)
+        duty = demand / available * (0.94 + 0.12 * _uniform(key, "slot_duty", seed))
         run = duty * self.length
         short = run < MIN_RUN_SECONDS
-        dither = (k * 0.6180339887498949 + seed * 0.7548776662466927) % 1.0  # evenly spread in [0, 1)
+        dither = (key * 0.6180339887498949 + seed * 0.7548776662466927) % 1.0  # evenly spread in [0, 1)
         run = np.where(short, np.where(dither < run / MIN_RUN_SECONDS, MIN_RUN_SECONDS, 0.0), run)
         # The compressor rests at least MIN_OFF_SECONDS a slot (restart delay); what that leaves
         # undone is the deficit the add-heat covers.
         self.run = np.minimum(_round_to_grid(run), self.length - MIN_OFF_SECONDS)
-        deficit = np.maximum(demand - available * (1.0 - MIN_OFF_SECONDS / SLOT_SECONDS), 0.0)
+        deficit = np.maximum(demand - available * (1.0 - MIN_OFF_SECONDS / self.length), 0.0)
         self.aux_power = np.minimum(np.ceil(deficit / AUX_STEP_W) * AUX_STEP_W, AUX_MAX_W)
         aux_share = np.where(self.aux_power > 0, np.minimum(deficit / np.maximum(self.aux_power, 1.0), 1.0), 0.0)
         self.aux_run = _round_to_grid(aux_share * self.length)
@@ -250,7 +305,7 @@ class _Slots:
         end_level = self.s_hi - (self.s_hi - self.s_rest) * np.exp(-self.run / 240.0)
         # The off-phase of a slot decays from the last run that ended: its own or the previous slot's.
         ran = self.run > 0
-        prev = np.maximum(np.arange(k.size) - 1, 0)
+        prev = np.maximum(np.arange(self.start.size) - 1, 0)
         self.off_from = np.where(ran, self.start + self.run, self.start[prev] + self.run[prev])
         self.off_level = np.where(ran, end_level, end_level[prev])
         self.off_level[0] = np.where(ran[0], end_level[0], self.s_rest[0])
@@ -262,6 +317,14 @@ class _Slots:
         self.run_f = self.run.astype(np.float64)
         self.aux_run_f = self.aux_run.astype(np.float64)
         self.off_from_f = self.off_from.astype(np.float64)
+        self.block_length_f = self.block_length.astype(np.float64)
+
+    def index(self, tf: np.ndarray) -> np.ndarray:
+        """The slot holding each instant (whole seconds as float)."""
+        b = _floor_div(tf, BLOCK_SECONDS) - self.b0
+        j = np.floor((tf - (b + self.b0) * float(BLOCK_SECONDS)) / self.block_length_f[b]).astype(np.int64)
+        guess = self.first[b] + j
+        return guess - (tf < self.start_f[guess])
 
 
 class _HotWater:
@@ -271,10 +334,10 @@ class _HotWater:
         self.m0 = m0
         m = np.arange(m0, m1)
         self.start = m * HW_SLOT_SECONDS + SAMPLE_SECONDS * (
-            60 + (_uniform(m, "hw_offset", seed) * 120).astype(np.int64))
+            120 + (_uniform(m, "hw_offset", seed) * 360).astype(np.int64))    # 60–240 min into the slot
         winter = 0.5 + 0.5 * _season(self.start.astype(np.float64))
-        minutes = 22.0 + 10.0 * winter + 8.0 * (_uniform(m, "hw_length", seed) - 0.5)
-        self.end = self.start + _round_to_grid(np.clip(minutes, 20.0, 40.0) * 60.0)
+        minutes = 30.0 + 10.0 * winter + 10.0 * (_uniform(m, "hw_length", seed) - 0.5)
+        self.end = self.start + _round_to_grid(np.clip(minutes, 25.0, 45.0) * 60.0)
         self.low = 44.0 + 2.5 * _uniform(m, "hw_low", seed)
         self.high = 51.5 + 1.0 * _uniform(m, "hw_high", seed)
         self.start_f = self.start.astype(np.float64)
@@ -310,7 +373,7 @@ class _Model:
         # Whole seconds, held as exact float64: the simulator's resolution is one second.
         self.tf = np.floor(t) if np.issubdtype(t.dtype, np.floating) else t.astype(np.float64)
         lo, hi = int(self.tf.min()), int(self.tf.max())
-        self.slots = _Slots(lo // SLOT_SECONDS - 2, hi // SLOT_SECONDS + 2, seed)
+        self.slots = _Slots(lo // BLOCK_SECONDS - 1, hi // BLOCK_SECONDS + 1, seed)
         self.hw = _HotWater(lo // HW_SLOT_SECONDS - 1, hi // HW_SLOT_SECONDS + 2, seed)
 
     # --- smooth quantities and noise --------------------------------------------------------------
@@ -344,9 +407,7 @@ class _Model:
     @cached_property
     def k(self) -> np.ndarray:
         """Index into self.slots of the slot holding each instant."""
-        s = self.slots
-        guess = _floor_div(self.tf, SLOT_SECONDS) - s.k0
-        return guess - (self.tf < s.start_f[guess])
+        return self.slots.index(self.tf)
 
     @cached_property
     def tau(self) -> np.ndarray:
@@ -465,6 +526,19 @@ class _Model:
         return np.where(self.compressor, capacity(self.supply, self.brine_in), 0.0)
 
     @cached_property
+    def condenser_heat(self) -> np.ndarray:
+        """Heat the heat carrier takes from the condenser: the compressor's while it runs, then the warmth
+        left in the condenser, decaying after a stop (no compressor power behind it)."""
+        rundown = capacity(self.supply, self.brine_in) * _exp(np.minimum(self._since_stop, 1e5) * (-1.0 / RUNDOWN_SECONDS))
+        return np.where(self.compressor, self.compressor_heat, np.where(self.alarm, 0.0, rundown))
+
+    @cached_property
+    def radiator_forward(self) -> np.ndarray:
+        """The condenser outlet while it heats the radiators; during a hot-water charge the valve sends it
+        to the tank, and the radiator circuit keeps its space-heating course."""
+        return np.where(self.hw_on, self.space_supply, self.supply)
+
+    @cached_property
     def compressor_power(self) -> np.ndarray:
         return self.compressor_heat / self.cop
 
@@ -480,14 +554,23 @@ class _Model:
         return _sensor_round(self.slots.indoor[self.k] + self._sensor(1, 0.05))
 
     def supply_temp(self) -> np.ndarray:
-        return _sensor_round(self.supply + self._sensor(2, 0.05))
+        return _sensor_round(self.radiator_forward + self._sensor(2, 0.05))
 
     def return_temp(self) -> np.ndarray:
-        # While off, the radiators keep emitting what the house needs from the stored heat.
+        # While the compressor heats the house the radiators give off its heat; otherwise they keep
+        # emitting what the house needs from the stored heat.
         demand = self.slots.demand[self.k]
-        emitted = np.where(self.compressor, self.compressor_heat + self.aux_power,
-                           np.minimum(demand, 0.5 * FLOW_W_PER_K * np.maximum(self.supply - 21.0, 0.0)))
-        return _sensor_round(self.supply - emitted * (1.0 / FLOW_W_PER_K) - 0.1 + self._sensor(3, 0.05))
+        forward = self.radiator_forward
+        heating = self.compressor & ~self.hw_on
+        emitted = np.where(heating, self.compressor_heat + self.aux_power,
+                           np.minimum(demand, 0.5 * FLOW_W_PER_K * np.maximum(forward - 21.0, 0.0)))
+        return _sensor_round(forward - emitted * (1.0 / FLOW_W_PER_K) - 0.1 + self._sensor(3, 0.05))
+
+    def heat_carrier_supply_temp(self) -> np.ndarray:
+        return _sensor_round(self.supply + self._sensor(7, 0.05))
+
+    def heat_carrier_return_temp(self) -> np.ndarray:
+        return _sensor_round(self.supply - self.condenser_heat * (1.0 / HEAT_CARRIER_W_PER_K) + self._sensor(8, 0.05))
 
     def hot_water_temp(self) -> np.ndarray:
         return _sensor_round(self.hot_water + self._sensor(4, 0.05))
@@ -517,10 +600,10 @@ class _Model:
         return self.hw_on.astype(np.float64)
 
     def power_electric(self) -> np.ndarray:
-        return self.compressor_power + self.aux_power
+        return self.compressor_power + self.aux_power + np.where(self.compressor, 0.0, IDLE_W)
 
     def heat_output(self) -> np.ndarray:
-        return self.compressor_heat + self.aux_power
+        return self.condenser_heat + self.aux_power
 
     def alarm_active(self) -> np.ndarray:
         return self.alarm.astype(np.float64)
