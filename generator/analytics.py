@@ -27,6 +27,7 @@ MIN_LIFT_K = 5.0        # below this the Carnot COP explodes; no real heat pump 
 CONDENSING_ABOVE_SUPPLY_K = 1.0
 EVAPORATING_BELOW_BRINE_K = 1.0
 RUNDOWN_S = 600.0       # heat-carrier ΔT after a stop still counts this long: the condenser gives off its heat
+COP_LINE_SPAN_S = 900.0  # a point of the COP line sums at least this much of the running time around it
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,8 @@ def heat(frame: pd.DataFrame, window: Window, params: Params) -> Heat:
 def _delta_t_heat(frame: pd.DataFrame, hours: pd.Series, window: Window, plan: HeatPlan, params: Params) -> Heat:
     """ΔT × flow factor over the time both temperatures cover.  The heat-carrier pair counts where the
     compressor ran and for RUNDOWN_S after a stop (the condenser still gives off heat); the radiator pair
-    only where it ran (afterwards the radiators give off the house's stored heat, not the pump's)."""
+    only where it ran (afterwards the radiators give off the house's stored heat, not the pump's).  The
+    electric add-heat sits after the condenser, so its energy is added as heat (COP 1)."""
     warm, cold = plan.pair or ("", "")
     delta = (frame[warm].astype(float) - frame[cold].astype(float)).clip(lower=0)
     covered = np.minimum(covered_hours(frame, warm, hours), covered_hours(frame, cold, hours))
@@ -246,6 +248,8 @@ def _delta_t_heat(frame: pd.DataFrame, hours: pd.Series, window: Window, plan: H
     on = column(frame, "compressor_on")
     if on is not None:  # where the compressor's state is unknown, the pair alone decides
         total = total.where(_counted(on, window, RUNDOWN_S if heat_carrier else 0.0) | on.isna(), 0.0)
+    if column(frame, "aux_heater_power") is not None:  # the add-heat sits after the pair: its heat at COP 1
+        total = total + kwh(frame, "aux_heater_power", hours).fillna(0.0).where(total.notna())
     return Heat(total, plan.method.value if plan.method else None, plan.basis.value if plan.basis else None, factor)
 
 
@@ -272,19 +276,28 @@ def electricity(frame: pd.DataFrame, window: Window) -> pd.Series | None:
 def cop_series(frame: pd.DataFrame, window: Window, heat_: Heat, params: Params) -> pd.Series:
     """Running COP per bucket: heat ÷ electricity of the running time, drawn only where the compressor ran
     at least params.min_running_share of the bucket (a stop's run-down heat over the pumps' few watts is
-    not a COP).  The electricity the idle pump draws while the compressor rests is taken out."""
-    elec = electricity(frame, window)
+    not a COP).  The electricity the idle pump draws while the compressor rests is taken out.  A point
+    spans at least COP_LINE_SPAN_S of running buckets around it, so a meter's 0.1-kWh steps do not make a
+    saw of short buckets; power readings are used before meters where both exist (they are smoother)."""
     on = column(frame, "compressor_on")
-    if elec is None or heat_.method is None or on is None:
+    if heat_.method is None or on is None:
         return pd.Series(np.nan, index=frame.index)
     hours = bucket_hours(frame, window)
-    idle_w = 0.0
     if column(frame, "power_electric") is not None:
+        elec = kwh(frame, "power_electric", hours)
         resting = frame["power_electric"][(on == 0) & frame["power_electric"].notna()]
         idle_w = float(resting.median()) if len(resting) else 0.0
-    running = elec - idle_w * (1 - on.clip(0, 1)) * covered_hours(frame, "compressor_on", hours) / 1000.0
-    cop = heat_.kwh / running.where(running > 0)
-    return cop.where(on >= params.min_running_share)
+    else:
+        elec, idle_w = electricity(frame, window), 0.0
+    if elec is None:
+        return pd.Series(np.nan, index=frame.index)
+    heat_kwh = kwh(frame, "heat_output", hours) if column(frame, "heat_output") is not None else heat_.kwh
+    running_elec = elec - idle_w * (1 - on.clip(0, 1)) * covered_hours(frame, "compressor_on", hours) / 1000.0
+    running = on >= params.min_running_share
+    span = max(1, int(np.ceil(COP_LINE_SPAN_S / window.bucket_seconds)) // 2 * 2 + 1)  # odd, centred
+    heat_sum = heat_kwh.where(running).rolling(span, center=True, min_periods=1).sum()
+    elec_sum = running_elec.where(running).rolling(span, center=True, min_periods=1).sum()
+    return (heat_sum / elec_sum.where(elec_sum > 0)).where(running & heat_kwh.notna() & running_elec.notna())
 
 
 # --- energy and performance ----------------------------------------------------------------------------

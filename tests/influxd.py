@@ -38,9 +38,10 @@ def available() -> bool:
 class Influxd:
     """One influxd process; a context manager that always stops it."""
 
-    def __init__(self, workdir: Path, auth: bool = False, start_timeout_s: float = 30.0):
+    def __init__(self, workdir: Path, auth: bool = False, start_timeout_s: float = 30.0, max_row_limit: int = 0):
         self.workdir = Path(workdir)
         self.auth = auth
+        self.max_row_limit = max_row_limit
         self.start_timeout_s = start_timeout_s
         self.port = free_port()
         self.rpc_port = free_port()
@@ -91,6 +92,7 @@ bind-address = "127.0.0.1:{self.rpc_port}"
   log-enabled = false
   pprof-enabled = false
   max-body-size = 0
+  max-row-limit = {self.max_row_limit}
 
 [logging]
   level = "warn"

@@ -14,7 +14,8 @@ import pytest
 
 from generator.errors import SourceError
 from generator.ranges import Window
-from generator.sources.influxql import Connection, InfluxQLSource, quote_ident, quote_string
+from generator.sources.influxql import Connection, InfluxQLSource
+from generator.sources.quoting import quote_ident, quote_string
 from providers import load_provider, load_provider_file
 from tests.influxd import Influxd, free_port
 
@@ -178,3 +179,15 @@ def test_a_hostile_measurement_name_is_only_an_identifier(influxd: Influxd):
     frame = src.series(WINDOW, bands=False)
     assert frame.empty or frame.isna().all().all()
     assert "inj2" in str(influxd.query("SHOW DATABASES"))
+
+
+def test_a_servers_max_row_limit_does_not_cut_an_answer(tmp_path):
+    with Influxd(tmp_path / "limited", max_row_limit=100) as server:
+        server.create_database("many")
+        t0 = int(WINDOW.start.timestamp())
+        # 328 readings every 11 s: on 30-s buckets each interval comes back as a row, far past the limit
+        server.write("many", [f"heatpump,name=outdoor_temp value={i % 5} {t0 + 11 * i}"
+                              for i in range(int(WINDOW.seconds // 11) + 1)], precision="s")
+        frame = InfluxQLSource(conn(server.url, "many"), load_provider("generic")).series(WINDOW, bands=False)
+        assert frame["outdoor_temp:cov"].iloc[1:].gt(0.99).all()   # every bucket, to the last, is covered
+        assert frame["outdoor_temp"].notna().all()

@@ -158,15 +158,16 @@ def spread(edges: np.ndarray, starts: np.ndarray, ends: np.ndarray, rates: np.nd
 
 
 # --- one series ----------------------------------------------------------------------------------------
-def held(answer: SeriesAnswer, edges: np.ndarray, silent: np.ndarray, short_ms: float, counter: bool = False) -> Held:
+def held(answer: SeriesAnswer, edges: np.ndarray, silent: np.ndarray, short_ms: float) -> Held:
     """The held mean, covered share and increase of each bucket of `edges` (epoch ms) for one series.
 
     Every interval between two samples is booked the same way whatever the query's bounds, so a window
     asked in chunks gives the same buckets as asked whole: no longer than `short_ms`, it goes whole to the
     bucket of its later sample (as the database's sums do); longer, it is split at bucket edges.  The
     covered share may therefore exceed 1 slightly where a short interval crossed a bucket's start, so mean
-    × share × length stays the bucket's integral.  A counter covers only time between two of its samples
-    (its increase after the last is not known yet).
+    × share × length stays the bucket's integral.  After its last sample a counter is held like any value
+    (a meter that publishes on change is silent while nothing is used); its next sample's increase is
+    spread back over the time since, when that sample arrives.
     """
     n = len(edges) - 1
     lengths = np.diff(edges).astype(float)
@@ -181,8 +182,7 @@ def held(answer: SeriesAnswer, edges: np.ndarray, silent: np.ndarray, short_ms: 
         pairs.append((a.last, a.after))
     for earlier, later in pairs:
         if later is None:
-            if not counter:
-                rows.append((earlier[0], INF, earlier[1], 0.0))
+            rows.append((earlier[0], INF, earlier[1], 0.0))
             continue
         duration = later[0] - earlier[0]
         gain = _gain(earlier[1], later[1])

@@ -57,7 +57,9 @@ class InfluxQLClient:
         return SourceError(scrub(message, self.conn.secrets()))
 
     def query(self, statements: Sequence[str], database: bool = True) -> list[dict[str, Any]]:
-        params = {"epoch": "ms"}
+        # Chunked answers: a server's max-row-limit cuts only unchunked ones, and 1.x marks any series of
+        # more than 10,000 rows "partial" even when it sends them all.
+        params = {"epoch": "ms", "chunked": "true", "chunk_size": str(CHUNK_ROWS)}
         if database:
             params["db"] = self.conn.database
             if self.conn.retention_policy:
@@ -108,14 +110,11 @@ class InfluxQLClient:
 
     def _results(self, raw: bytes, where: str, expected: int) -> list[dict[str, Any]]:
         try:
-            answer = json.loads(raw)
-            results = answer["results"] if "results" in answer else None
-        except (ValueError, TypeError, KeyError):
+            results = _joined(_documents(raw.decode("utf-8")))
+        except _NoResults as exc:
+            raise self._fail(f"{where}: {exc}") from None
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError):
             raise self._fail(f"{where} sent an answer that is not InfluxQL JSON; check source.url") from None
-        if results is None:
-            raise self._fail(f"{where}: {answer.get('error', 'answer without results')}")
-        if not isinstance(results, list):
-            raise self._fail(f"{where} sent an answer that is not InfluxQL JSON; check source.url")
         for result in results:
             error = result.get("error")
             if error:
@@ -127,9 +126,6 @@ class InfluxQLClient:
                     raise self._fail(f"{where} has no retention policy {self.conn.retention_policy!r} in "
                                      f"{self.conn.database!r}; check source.retention_policy")
                 raise self._fail(f"{where} rejected a query: {error}")
-            for series in result.get("series", ()):
-                if series.get("partial"):
-                    raise self._fail(f"{where} cut an answer short (max-row-limit); raise it or shorten the range")
         if len(results) != expected:
             raise self._fail(f"{where} answered {len(results)} results for {expected} statements")
         return results
@@ -138,6 +134,46 @@ class InfluxQLClient:
 class _NotExecuted(Exception):
     """A multi-statement answer that hides why it failed."""
 
+
+class _NoResults(ValueError):
+    """An answer that says why it has no results."""
+
+
+CHUNK_ROWS = 10_000
+
+
+def _documents(text: str) -> list[dict[str, Any]]:
+    """The JSON documents of a chunked answer (one per chunk, one after the other)."""
+    decoder = json.JSONDecoder()
+    found, i = [], 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return found
+        document, i = decoder.raw_decode(text, i)
+        if not isinstance(document, dict):
+            raise ValueError("not an object")
+        found.append(document)
+
+
+def _joined(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One result per statement from the chunks of a chunked answer: the rows of every chunk of a series
+    joined in order (series_by_tag() joins entries with the same tags)."""
+    if not documents:
+        raise ValueError("empty answer")
+    by_statement: dict[int, dict[str, Any]] = {}
+    for document in documents:
+        if "results" not in document:
+            raise _NoResults(document.get("error", "answer without results"))
+        if not isinstance(document["results"], list):
+            raise ValueError("results is not a list")
+        for result in document["results"]:
+            joined = by_statement.setdefault(int(result.get("statement_id", 0)), {"statement_id": result.get("statement_id", 0)})
+            if result.get("error"):
+                joined["error"] = result["error"]
+            joined.setdefault("series", []).extend(result.get("series") or [])
+    return [by_statement[k] for k in sorted(by_statement)]
 
 def _reason(reason: object) -> str:
     text = getattr(reason, "strerror", None) or str(reason)

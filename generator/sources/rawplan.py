@@ -100,8 +100,7 @@ def assemble(provider: Provider, plan: RawPlan, window: Window, answer: WindowAn
     for name in plan.hold + plan.increase:
         if name not in answer.held_names:
             continue
-        got = hold.held(answer.series.get(name, hold.SeriesAnswer()), edges, silent, short_ms,
-                        counter=name in plan.increase)
+        got = hold.held(answer.series.get(name, hold.SeriesAnswer()), edges, silent, short_ms)
         raw[name] = got.increase if name in plan.increase else got.mean
         raw[coverage_column(name)] = got.covered
         if bands and name in plan.bands:

@@ -1,0 +1,189 @@
+"""Known answers on real collectors' data: five days of a simulated heat pump, observed second by second,
+written into a real influxd by six collectors in the layouts and sampling shapes real installs have
+(tests/collectors.py), then read back by the generator for every range from 1h to 365d.  Each range's KPIs
+are compared with the truth over the time the range covers, the truth summed second by second from the
+process itself (never with the dashboard's own method).
+
+The days (17 January 18:00 to 23 January 2025, local time) hold a cold snap with add-heat and a
+low-brine-flow alarm; the history is shorter than 7d, 30d and 365d and begins late in a local day; the
+process runs 7 s off the simulator's grid, so no cycle lines up with any bucket; and the compressor's
+heat runs down after every stop.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator.build import build_range_document, make_context
+from generator.config import load_config
+from generator.ranges import BY_KEY, RANGES, Window, window_for
+from generator.sources.factory import make_source
+from generator.sources import simulator
+from tests.collectors import Layout, Process, Truth, layouts, lines, truth
+from tests.influxd import Influxd
+
+pytestmark = pytest.mark.influxd
+
+START = pd.Timestamp("2025-01-17T17:00Z")          # 18:00 local: the first local day is a quarter covered
+END = pd.Timestamp("2025-01-22T23:00Z")          # local midnight: the 365d window ends exactly here
+SHORT_NOW = END - pd.Timedelta(minutes=10)       # 1h, 6h, 24h lie inside the data
+LONG_NOW = END + pd.Timedelta(minutes=10)        # 7d, 30d and 365d all end at END and hold all the data
+MAX_GAP_S = 900
+TZ = "Europe/Stockholm"
+# Where each brand's meters look: NIBE's registers give compressor input and internal add-heat, not the
+# circulation pump that runs while the compressor rests; the Husdata gateway's meter sees everything.
+ELECTRIC = {"ivt": "power_electric", "nibe": "compressor_and_aux", "generic": "power_electric"}
+
+
+@pytest.fixture(scope="module")
+def process() -> Process:
+    return Process.simulate(START, END)
+
+
+@pytest.fixture(scope="module")
+def server(influxd: Influxd, process: Process) -> Influxd:
+    for name, layout in layouts(process).items():
+        db = name.replace("-", "_")
+        influxd.create_database(db)
+        influxd.write(db, lines(process, layout), precision="s")
+    return influxd
+
+
+@dataclass(frozen=True)
+class Reading:
+    kpis: dict[str, Any]
+    window: Window
+    document: dict[str, Any]
+
+
+def read(server: Influxd, name: str, layout: Layout, key: str) -> Reading:
+    cfg = load_config(None, environ={}).with_values(
+        provider=layout.provider, source__kind="influxql", source__url=server.url,
+        source__database=name.replace("-", "_"), source__tag=layout.tag, source__max_gap_s=MAX_GAP_S,
+        cop__flow_factor=simulator.HEAT_CARRIER_W_PER_K / 1000.0, site__timezone=TZ)
+    spec = BY_KEY[key]
+    now = (SHORT_NOW if key in ("1h", "6h", "24h") else LONG_NOW).to_pydatetime()
+    ctx = make_context(cfg, make_source(cfg))
+    document = build_range_document(ctx, spec, now, None)
+    return Reading(document["kpis"], window_for(spec, now, TZ), document)
+
+
+@lru_cache(maxsize=None)
+def covered_mask(name: str, start: int, end: int) -> np.ndarray:
+    """Seconds of the process inside [start, end) that the collector's data covers: all of it, but for the
+    generic collector's two hours down (its last sample is held for the staleness limit, then a gap)."""
+    t = np.arange(int(START.timestamp()), int(END.timestamp()))
+    mask = (t >= start) & (t < end)
+    if name == "generic-irregular-with-a-gap":
+        down = layouts_cache()[name].down
+        mask &= ~((t >= down[0] + MAX_GAP_S) & (t < down[1]))
+    return mask
+
+
+@lru_cache(maxsize=1)
+def layouts_cache() -> dict[str, Layout]:
+    return layouts(Process(int(START.timestamp()), int(END.timestamp())))
+
+
+def expected(process: Process, name: str, layout: Layout, window: Window) -> Truth:
+    mask = covered_mask(name, int(window.start.timestamp()), int(window.end.timestamp()))
+    electric = process.values["power_electric"]
+    if ELECTRIC.get(layout.provider) == "compressor_and_aux":
+        electric = process.compressor_power + process.values["aux_heater_power"]
+    return truth(process, mask, electric)
+
+
+def tolerance(layout: Layout, t: Truth, transitions: int) -> dict[str, float]:
+    """How far a KPI may sit from the truth: one reading interval per on/off edge (a poller sees an edge
+    up to one interval late), a counter's resolution, and the KPI's own rounding."""
+    interval = 5 if layout.change_only else layout.every_s + layout.jitter_s
+    edge_pct = transitions * interval / max(t.seconds, 1) * 100
+    energy = 0.15 + 0.02 * max(t.electric_kwh, t.heat_kwh) + transitions * 2.0 * interval / 3600
+    return {"pct": edge_pct + 0.15, "energy": energy}
+
+
+CASES = [(name, key) for name in ("husdata-names-on-change", "husdata-ids-polled-30s", "thermiq-on-change",
+                                  "nibe-f-polled-30-60s", "nibe-s-polled-60s", "generic-irregular-with-a-gap")
+         for key in [r.key for r in RANGES]]
+
+
+@pytest.mark.parametrize("name,key", CASES, ids=[f"{n}-{k}" for n, k in CASES])
+def test_every_range_matches_the_process_over_the_time_it_covers(server, process, name, key):
+    layout = layouts(process)[name]
+    got = read(server, name, layout, key)
+    k = got.kpis
+    want = expected(process, name, layout, got.window)
+    transitions = 2 * want.starts + 2
+    tol = tolerance(layout, want, transitions)
+    assert k["covered_hours"] == pytest.approx(want.seconds / 3600, abs=0.02 + want.seconds / 3600 * 0.005)
+    assert k["compressor_runtime_pct"] == pytest.approx(want.compressor_pct, abs=tol["pct"])
+    assert k["hot_water_share_pct"] == pytest.approx(want.hot_water_share_pct, abs=tol["pct"] * 3 + 0.5)
+    assert k["aux_heater_runtime_pct"] == pytest.approx(want.aux_pct, abs=tol["pct"] + 0.2)
+    assert k["compressor_starts"] == pytest.approx(want.starts, abs=1)
+    assert k["compressor_starts_per_day"] == pytest.approx(want.starts / want.days, abs=1.05 / want.days + 0.05)
+    assert k["outdoor_temp"] == pytest.approx(want.outdoor_mean, abs=0.15)
+    if layout.provider == "thermia":  # ThermIQ reports no electricity: no COP, no cost (issue: a separate meter)
+        assert k["energy_electric_kwh"] is None and k["cop"] is None and k["cop_basis"] == "radiator"
+        return
+    assert k["energy_electric_kwh"] == pytest.approx(want.electric_kwh, abs=tol["energy"])
+    assert k["energy_heat_kwh"] == pytest.approx(want.heat_kwh, abs=tol["energy"] * 1.5)
+    relative = tol["energy"] / want.electric_kwh + tol["energy"] * 1.5 / want.heat_kwh
+    assert k["cop"] == pytest.approx(want.cop, rel=relative)
+    assert k["energy_electric_kwh_per_day"] == pytest.approx(want.electric_kwh / want.days,
+                                                             abs=tol["energy"] / want.days + 0.06)
+    assert k["cop_plausible"] is True
+
+
+@pytest.mark.parametrize("name", ["husdata-names-on-change", "nibe-f-polled-30-60s", "generic-irregular-with-a-gap"])
+def test_the_same_data_gives_the_same_energy_whatever_the_range(server, process, name):
+    layout = layouts(process)[name]
+    readings = {key: read(server, name, layout, key).kpis for key in ("7d", "30d", "365d")}
+    want = expected(process, name, layout, Window(START, END, "1h", TZ))
+    for key, kpis in readings.items():
+        assert kpis["covered_hours"] == pytest.approx(want.seconds / 3600, abs=0.1), key
+        assert kpis["energy_heat_kwh"] == pytest.approx(want.heat_kwh, rel=0.02), key
+        assert kpis["energy_electric_kwh"] == pytest.approx(want.electric_kwh, rel=0.02), key
+    heats = [k["energy_heat_kwh"] for k in readings.values()]
+    assert max(heats) - min(heats) <= 0.01 * max(heats)
+
+
+@pytest.mark.parametrize("name", ["husdata-names-on-change", "nibe-s-polled-60s", "generic-irregular-with-a-gap"])
+@pytest.mark.parametrize("key", ["1h", "24h", "7d"])
+def test_the_cop_line_shows_running_cop_without_start_and_stop_spikes(server, process, name, key):
+    layout = layouts(process)[name]
+    got = read(server, name, layout, key)
+    option = got.document["charts"]["cop"]
+    column = option["dataset"]["dimensions"].index("cop")
+    points = [row[column] for row in option["dataset"]["source"] if row[column] is not None]
+    assert points
+    on = process.values["compressor_on"] > 0
+    running = (process.values["heat_output"] - process.values["aux_heater_power"])[on] / process.compressor_power[on]
+    assert max(points) <= running.max() * 1.15   # nothing above what the running compressor ever reached
+    assert min(points) >= 1.5
+
+
+def test_gaps_show_as_gaps_in_the_power_chart_not_as_0_w(server, process):
+    name = "generic-irregular-with-a-gap"
+    layout = layouts(process)[name]
+    option = read(server, name, layout, "7d").document["charts"]["power"]
+    dims = option["dataset"]["dimensions"]
+    rows = {pd.Timestamp(r[0], unit="ms", tz="UTC"): r for r in option["dataset"]["source"]}
+    down = layout.down
+    inside = [t for t in rows if down[0] + MAX_GAP_S + 900 <= t.timestamp() < down[1] - 900]
+    assert inside
+    for column in ("compressor_power", "heat_output", "electric_kwh"):
+        assert all(rows[t][dims.index(column)] is None for t in inside), column
+
+
+def test_add_heat_of_a_cold_day_shows_as_runtime_where_no_on_off_signal_exists(server, process):
+    for name in ("husdata-names-on-change", "nibe-f-polled-30-60s"):
+        layout = layouts(process)[name]
+        got = read(server, name, layout, "7d")
+        want = expected(process, name, layout, got.window)
+        assert want.aux_pct > 1.0                  # the cold snap needed add-heat
+        assert got.kpis["aux_heater_runtime_pct"] == pytest.approx(want.aux_pct, abs=0.5), name
