@@ -21,7 +21,7 @@ from generator.sources.demo import DemoSource
 from tests.public_contract import validate_tree
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 1, 15, 12, 0, 7, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 15, 11, 0, 7, tzinfo=timezone.utc)  # the last hour holds a run and a hot-water charge
 
 pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
 
@@ -67,8 +67,8 @@ def test_one_generation_writes_every_range_and_a_manifest_that_satisfy_the_contr
 def test_a_range_window_ends_at_its_last_closed_bucket(tmp_path):
     run_once(context(tmp_path, Clock(NOW)), now=NOW)
     m = manifest(tmp_path)
-    assert m["ranges"]["24h"]["to"] == "2026-01-15T12:00:00Z"
-    assert m["ranges"]["1h"]["from"] == "2026-01-15T11:00:00Z"
+    assert m["ranges"]["24h"]["to"] == "2026-01-15T11:00:00Z"
+    assert m["ranges"]["1h"]["from"] == "2026-01-15T10:00:00Z"
     assert m["ranges"]["365d"]["to"] == "2026-01-14T23:00:00Z"  # local midnight in Stockholm
 
 
@@ -178,7 +178,7 @@ def test_a_collector_that_stopped_writing_shows_as_old_data(tmp_path):
     run_once(context(tmp_path, stopped), now=NOW, due=[])
     m = manifest(tmp_path)
     assert m["data_old"] is True and not m["stale"]
-    assert m["latest_data_at"] == "2026-01-15T11:30:00Z"
+    assert m["latest_data_at"] == "2026-01-15T10:30:00Z"
 
 
 def test_fresh_data_is_not_old(tmp_path):
