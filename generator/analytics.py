@@ -17,7 +17,7 @@ import pandas as pd
 
 from generator.metrics import coverage_column
 from generator.ranges import Window
-from providers.roles import HeatBasis, HeatMethod, HeatPlan, decide_heat
+from providers.roles import PAIRS, HeatBasis, HeatMethod, HeatPlan, decide_heat
 
 KELVIN = 273.15
 MIN_LIFT_K = 5.0        # below this the Carnot COP explodes; no real heat pump runs with a smaller lift
@@ -27,7 +27,8 @@ MIN_LIFT_K = 5.0        # below this the Carnot COP explodes; no real heat pump 
 CONDENSING_ABOVE_SUPPLY_K = 1.0
 EVAPORATING_BELOW_BRINE_K = 1.0
 RUNDOWN_S = 600.0       # heat-carrier ΔT after a stop still counts this long: the condenser gives off its heat
-COP_LINE_SPAN_S = 900.0  # a point of the COP line sums at least this much of the running time around it
+COP_LINE_SPAN_S = 900.0
+PAIRS_IN_ORDER = tuple(PAIRS.items())  # heat-carrier pair first  # a point of the COP line sums at least this much of the running time around it
 
 
 @dataclass(frozen=True)
@@ -377,6 +378,49 @@ def _carnot_spf(frame: pd.DataFrame, compressor_heat: pd.Series) -> float | None
     if not known.any():
         return None
     return _ratio(compressor_heat[known].sum(), (compressor_heat[known] / carnot[known]).sum())
+
+
+@dataclass(frozen=True)
+class FlowSuggestion:
+    kw_per_k: float
+    how: str               # what it was derived from, in words
+    running_hours: float
+
+
+def suggest_flow_factor(frame: pd.DataFrame, window: Window, nominal_kw: float | None) -> FlowSuggestion | None:
+    """The flow factor (kW/K) that makes a temperature pair's heat agree with a heat meter, where there is
+    one; else the one that makes the pair give the pump's nominal output while it runs flat out on space
+    heating.  The heat-carrier pair is used where there is one, as the estimate does."""
+    pair = next((p for basis, p in PAIRS_IN_ORDER if all(column(frame, m) is not None for m in p)), None)
+    on = column(frame, "compressor_on")
+    if pair is None or on is None:
+        return None
+    hours = bucket_hours(frame, window)
+    delta = (frame[pair[0]] - frame[pair[1]]).clip(lower=0)
+    covered = np.minimum(covered_hours(frame, pair[0], hours), covered_hours(frame, pair[1], hours))
+    full = (on >= 0.9) & (covered > 0) & delta.notna()
+    meter = None
+    if column(frame, "energy_heat") is not None:
+        meter = frame["energy_heat"].astype(float)
+    elif column(frame, "heat_output") is not None:
+        meter = kwh(frame, "heat_output", hours)
+    if meter is not None:
+        aux = kwh(frame, "aux_heater_power", hours).fillna(0) if column(frame, "aux_heater_power") is not None else 0.0
+        use = full & meter.notna()
+        kelvin_hours = float((delta * covered)[use].sum())
+        if kelvin_hours > 1.0:
+            return FlowSuggestion(float((meter - aux)[use].sum()) / kelvin_hours, "from the heat meter",
+                                  float(covered[use].sum()))
+    if nominal_kw:
+        valve = column(frame, "switch_valve")
+        use = full & ((valve.fillna(0) < 0.1) if valve is not None else True)
+        if covered[use].sum() >= 2.0:
+            mean_delta = float((delta * covered)[use].sum() / covered[use].sum())
+            if mean_delta > 0.5:
+                return FlowSuggestion(float(nominal_kw) / mean_delta,
+                                      f"heat_pump.nominal_heat_kw {float(nominal_kw):g} ÷ a mean ΔT of {mean_delta:.1f} K",
+                                      float(covered[use].sum()))
+    return None
 
 
 # --- runtime -------------------------------------------------------------------------------------------

@@ -1,15 +1,19 @@
 """`heatpump-dashboard doctor`: the first thing to run against your own database.
 
-It connects, lists the metric names the source holds, shows how the provider maps each (mapped,
-unmapped, missing), their time coverage and typical sample interval, and which COP method the
-dashboard will use.  When something fails it says what and where to fix it.
+It connects, says which collector layout the names look like (and, when they fit another provider or tag
+better, which to configure), then for each canonical metric the raw name that provides it — or that none
+does — with its time coverage and sample interval; how heat is known (the formula, with the flow factor);
+whether the last week's COP is physically possible; and a flow factor suggested from a heat meter or the
+pump's nominal output.  Times are shown in site.timezone.  When something fails it says what to fix.
 """
 from __future__ import annotations
 
-from typing import Mapping, TextIO
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, TextIO
 
 import pandas as pd
 
+from generator import analytics
 from generator.config import Config
 from generator.errors import (
     EXIT_BAD_CONFIG,
@@ -20,58 +24,66 @@ from generator.errors import (
     SourceError,
     scrub,
 )
+from generator.metrics import CHANGING, NAMES
+from generator.ranges import Window
+from providers.model import Provider
+from providers.records import TAGS
+from providers.roles import HeatBasis, HeatMethod, HeatPlan
+
+CHECK_DAYS = 7   # the period COP, Carnot bound and flow factor are checked over
 
 
-def cop_method(metrics: set[str]) -> str:
-    """measured (heat meter) › delta_t (supply and return) › carnot (supply and brine in) › none."""
-    if {"heat_output", "energy_heat"} & metrics:
-        return "measured (heat meter: heat_output or energy_heat)"
-    if {"supply_temp", "return_temp"} <= metrics:
-        return "delta_t (supply_temp − return_temp × cop.flow_factor; no heat meter)"
-    if {"supply_temp", "brine_in_temp"} <= metrics:
-        return "carnot (supply_temp and brine_in_temp × cop.carnot_efficiency; no heat meter, no return_temp)"
-    return "none (needs heat_output/energy_heat, or supply_temp with return_temp or brine_in_temp)"
+@dataclass(frozen=True)
+class Match:
+    """How well one layout of one provider explains the names a database holds under one tag."""
+
+    provider: str
+    layout: str
+    description: str
+    tag: str
+    metrics: int      # canonical metrics it can compute from the names held
+    names: int        # of its names, how many are held
 
 
-def _uses(provider, tag: str) -> dict[str, list[str]]:
-    """raw -> canonical metrics that read it."""
-    mapping = provider.tags.get(tag)
-    uses: dict[str, list[str]] = {}
-    if mapping is None:
-        return uses
-    for metric, alternatives in mapping.metrics.items():
-        for alt in alternatives:
-            for raw in alt.inputs():
-                uses.setdefault(raw, []).append(metric)
-    for bit in mapping.alarm_bits:
-        uses.setdefault(bit.raw, []).append("alarm_active/alarm_code")
-    return uses
+def heat_formula(plan: HeatPlan, factor: float | None, source: str) -> str:
+    """How heat is known, as a formula with its parentheses."""
+    if plan.method is HeatMethod.MEASURED:
+        return f"measured: {plan.basis.value} (a heat meter)"
+    if plan.method is HeatMethod.DELTA_T and plan.pair:
+        warm, cold = plan.pair
+        note = " (misses hot water: the radiators see nothing of a hot-water run)" if plan.basis is HeatBasis.RADIATOR else ""
+        return f"estimated: ({warm} − {cold}) × {factor:.2f} kW/K, {source}{note}"
+    if plan.method is HeatMethod.CARNOT:
+        return (f"estimated: (power_electric − aux_heater_power) × (supply_temp + 273.15) ÷ (supply_temp − "
+                f"brine_in_temp) × cop.carnot_efficiency, plus add-heat")
+    return ("none: needs energy_heat or heat_output, a temperature pair (heat_carrier_supply_temp and "
+            "heat_carrier_return_temp, or supply_temp and return_temp), or supply_temp, brine_in_temp and power_electric")
 
 
-def _computable(provider, tag: str, held: set[str]) -> set[str]:
-    mapping = provider.tags.get(tag)
-    if mapping is None:
-        return set()
-    found = {m for m, alts in mapping.metrics.items() if any(set(a.inputs()) <= held for a in alts)}
-    return found & set(provider.metrics(tag))
+def matches(held: Mapping[str, set[str]], providers: Mapping[str, Provider]) -> list[Match]:
+    """Every (provider, layout, tag) that explains some of the held names, best first."""
+    found: list[Match] = []
+    for name, provider in providers.items():
+        for layout in provider.layouts:
+            for tag, mapping in layout.mappings.items():
+                names = set(layout.raw_names(tag)) & held.get(tag, set())
+                if not names:
+                    continue
+                metrics = sum(1 for alts in mapping.metrics.values() if any(set(a.inputs()) <= names for a in alts))
+                found.append(Match(name, layout.id, layout.description, tag, metrics, len(names)))
+    return sorted(found, key=lambda m: (-m.metrics, -m.names, m.provider != "generic"))
 
 
-def _age(ms: int, now: pd.Timestamp) -> str:
-    seconds = (now - pd.Timestamp(ms, unit="ms", tz="UTC")).total_seconds()
-    if seconds < 120:
-        return f"{seconds:.0f} s ago"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min ago"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h ago"
-    return f"{seconds / 86400:.1f} days ago"
-
-
-def run_doctor(cfg: Config, out: TextIO) -> int:
+def run_doctor(cfg: Config, out: TextIO, now: pd.Timestamp | None = None) -> int:
     secrets = cfg.secrets()
+    tz = cfg["site.timezone"]
 
     def say(text: str = "") -> None:
         print(scrub(text, secrets), file=out)
+
+    def local(ms: int | pd.Timestamp) -> str:
+        ts = ms if isinstance(ms, pd.Timestamp) else pd.Timestamp(ms, unit="ms", tz="UTC")
+        return f"{ts.tz_convert(tz):%Y-%m-%d %H:%M}"
 
     kind = cfg["source.kind"]
     if kind == "demo":
@@ -79,11 +91,10 @@ def run_doctor(cfg: Config, out: TextIO) -> int:
         say("Set source.kind to influxql or flux, and source.url, to check your own database.")
         return EXIT_OK
     from generator.sources.factory import make_source
+    from providers import available_providers, load_provider
 
     try:
-        from providers import load_provider
-
-        provider = load_provider(cfg["provider"])
+        provider = load_provider(cfg["provider"], cfg.provider_overrides())
         source = make_source(cfg)
     except (ConfigError, ProviderError) as exc:
         say(f"configuration problem: {exc}")
@@ -91,9 +102,10 @@ def run_doctor(cfg: Config, out: TextIO) -> int:
     tag = cfg["source.tag"]
     where = (f"database {cfg['source.database']!r}" if kind == "influxql"
              else f"org {cfg['source.org']!r}, bucket {cfg['source.bucket']!r}")
-    say(f"source: {kind} at {getattr(getattr(source, 'client', None), 'conn', None) and source.client.conn.safe_url or cfg['source.url']}, "
-        f"{where}, measurement {cfg['source.measurement']!r}, tag {tag!r}, field {cfg['source.field']!r}")
-    say(f"provider: {cfg['provider']}")
+    say(f"source: {kind} at {_safe_url(source, cfg)}, {where}, measurement {cfg['source.measurement']!r}, "
+        f"tag {tag!r}, field {cfg['source.field']!r}")
+    say(f"provider: {cfg['provider']} ({provider.display_name})")
+    now = now or pd.Timestamp.now(tz="UTC")
     try:
         held_list = source.held_names()
         if not held_list:
@@ -101,46 +113,55 @@ def run_doctor(cfg: Config, out: TextIO) -> int:
             say("  Check source.measurement and source.tag (existing installs: measurement heatpump, tag name or "
                 "register_id), and that the collector writes into this database/bucket.")
             return EXIT_SOURCE_FAILED
-        held = set(held_list)
-        uses = _uses(provider, tag)
+        held = {tag: set(held_list)}
+        for other in TAGS:
+            if other != tag:
+                held[other] = set(source.held_names(other))
+        say(f"connected: {len(held_list)} names in tag {tag!r}")
+        ranked = matches(held, {p: load_provider(p) for p in available_providers()})
+        mine = [m for m in ranked if m.provider == cfg["provider"] and m.tag == tag]
+        for m in mine[:2]:
+            say(f"layout: {m.description} ({m.names} of its names)")
+        if ranked and (not mine or ranked[0].metrics > mine[0].metrics):
+            best = ranked[0]
+            fix = [f"provider {best.provider}"] + ([f"source.tag {best.tag}"] if best.tag != tag else [])
+            say(f"looks like {best.description}: use {' and '.join(fix)}")
+        say("")
         coverage: Mapping[str, tuple[int, int, int]] = {}
+        uses = set(provider.raw_names(tag)) & held[tag] if tag in provider.tags else set()
         if hasattr(source, "coverage"):
-            coverage = source.coverage([n for n in held_list if n in uses])
-        now = pd.Timestamp.now(tz="UTC")
-        newest_ms = max((c[1] for c in coverage.values()), default=0)  # the count covers the day before this
-        say(f"connected: {len(held)} names in tag {tag!r}")
+            coverage = source.coverage(sorted(uses))
+        newest_ms = max((c[1] for c in coverage.values()), default=0)
+        available: list[str] = []
+        say(f"  {'metric':<26} {'provided by':<40} data ({tz})")
+        for metric in NAMES:
+            raws = provider.provided_by(metric, tag, held[tag]) if tag in provider.tags else None
+            if raws is None:
+                say(f"  {metric:<26} none")
+                continue
+            available.append(metric)
+            say(f"  {metric:<26} {' + '.join(raws):<40}" + _data(coverage, raws[0], newest_ms, now, local))
+        unread = sorted(held[tag] - uses)
+        if unread:
+            say(f"  not read by provider {cfg['provider']}: {', '.join(unread[:12])}" + (" …" if len(unread) > 12 else ""))
         say("")
-        for name in held_list:
-            if name in uses:
-                line = f"  mapped    {name} -> {', '.join(sorted(set(uses[name])))}"
-                if name in coverage:
-                    first, last, day_count = coverage[name]
-                    line += (f"; data {pd.Timestamp(first, unit='ms', tz='UTC'):%Y-%m-%d %H:%M} … "
-                             f"{pd.Timestamp(last, unit='ms', tz='UTC'):%Y-%m-%d %H:%M} UTC ({_age(last, now)})")
-                    span_s = (last - max(first, newest_ms - 86_400_000)) / 1000
-                    if day_count > 1 and span_s > 0:
-                        line += f", about every {span_s / (day_count - 1):.0f} s"
-                say(line)
-            else:
-                say(f"  unmapped  {name} (in the database; provider {cfg['provider']} does not read it)")
-        for name in sorted(set(uses) - held):
-            say(f"  missing   {name} (provider reads it for {', '.join(sorted(set(uses[name])))}; not in the database"
-                f"{' — fine if another name provides the same metric' if _other_source(provider, tag, name, held) else ''})")
-        metrics = _computable(provider, tag, held)
-        say("")
-        if not metrics:
-            say(f"FAILED: none of the names in the database are mapped by provider {cfg['provider']!r} under tag {tag!r}.")
+        if not available:
+            say(f"FAILED: none of the names in the database maps for provider {cfg['provider']!r} under tag {tag!r}.")
             say("  Check `provider` (thermia, ivt, nibe, generic) and source.tag (name or register_id).")
             return EXIT_SOURCE_FAILED
-        say(f"canonical metrics available: {', '.join(sorted(metrics))}")
-        say(f"COP method: {cop_method(metrics)}")
+        roles = provider.roles(tag, available)
+        pair = roles.heat.basis is HeatBasis.HEAT_CARRIER
+        factor = provider.defaults.heat_carrier_flow_factor_kw_per_k if pair else provider.defaults.flow_factor_kw_per_k
+        from_config = cfg["cop.flow_factor"] is not None
+        say(f"heat: {heat_formula(roles.heat, factor, 'cop.flow_factor' if from_config else 'the brand default: set cop.flow_factor')}")
         latest = source.latest()
-        if latest.at is None:
-            say("newest sample: none")
-        else:
+        if latest.at is not None:
+            _check_week(cfg, provider, source, latest.at, roles.heat, say)
             stale = (now - latest.at).total_seconds() > cfg["site.stale_after_s"]
-            say(f"newest sample: {latest.at:%Y-%m-%d %H:%M:%S} UTC ({_age(int(latest.at.value // 1_000_000), now)})"
+            say(f"newest sample: {local(latest.at)} {tz} ({_age(latest.at, now)})"
                 + (" — OLDER than site.stale_after_s: is the collector still writing?" if stale else ""))
+        else:
+            say("newest sample: none")
         if latest.alarm_codes:
             say(f"active alarms: {', '.join(str(c) for c in latest.alarm_codes)}")
         say(f"queries sent: {source.query_count}")
@@ -152,12 +173,59 @@ def run_doctor(cfg: Config, out: TextIO) -> int:
         source.close()
 
 
-def _other_source(provider, tag: str, raw: str, held: set[str]) -> bool:
-    mapping = provider.tags.get(tag)
-    if mapping is None:
-        return False
-    for alternatives in mapping.metrics.values():
-        if any(raw in a.inputs() for a in alternatives):
-            if any(set(a.inputs()) <= held for a in alternatives):
-                return True
-    return False
+def _check_week(cfg: Config, provider: Provider, source: Any, newest: pd.Timestamp, plan: HeatPlan,
+                say: Callable[[str], None]) -> None:
+    """The last CHECK_DAYS: COP against its Carnot bound, and a flow factor from a meter or the nominal output."""
+    end = newest.floor("1h")
+    window = Window(end - pd.Timedelta(days=CHECK_DAYS), end, "15min", cfg["site.timezone"])
+    frame = source.series(window, bands=False)
+    params = analytics.Params(flow_factor_kw_per_k=provider.defaults.flow_factor_kw_per_k,
+                              heat_carrier_flow_factor_kw_per_k=provider.defaults.heat_carrier_flow_factor_kw_per_k,
+                              carnot_efficiency=provider.defaults.carnot_efficiency)
+    summary = analytics.summarize(frame, source.state_changes(window, CHANGING), window, params)
+    perf = summary.performance
+    if perf.spf is not None:
+        verdict = ""
+        if perf.plausible is False:
+            verdict = (f": IMPLAUSIBLE — the compressor's {perf.spf_without_aux:.2f} beats its Carnot bound "
+                       f"{perf.carnot_spf:.2f}; the heat estimate is too high (check cop.flow_factor)")
+        elif perf.plausible:
+            verdict = f" (Carnot bound {perf.carnot_spf:.2f}: plausible)"
+        say(f"last {CHECK_DAYS} days: COP {perf.spf:.2f} over {summary.coverage.hours:.0f} h with data{verdict}")
+    suggestion = analytics.suggest_flow_factor(frame, window, cfg["heat_pump.nominal_heat_kw"])
+    if suggestion is not None:
+        say(f"suggested cop.flow_factor: {suggestion.kw_per_k:.2f} kW/K ({suggestion.how}, "
+            f"{suggestion.running_hours:.0f} running hours)")
+    elif plan.method is HeatMethod.DELTA_T and cfg["heat_pump.nominal_heat_kw"] is None:
+        say("suggested cop.flow_factor: set heat_pump.nominal_heat_kw (the pump's rated heat output) to get one")
+
+
+def _data(coverage: Mapping[str, tuple[int, int, int]], raw: str, newest_ms: int, now: pd.Timestamp,
+          local: Callable[[int], str]) -> str:
+    if raw not in coverage:
+        return ""
+    first, last, day_count = coverage[raw]
+    text = f" {local(first)} … {local(last)} ({_age(pd.Timestamp(last, unit='ms', tz='UTC'), now)})"
+    span_s = (last - max(first, newest_ms - 86_400_000)) / 1000
+    if day_count > 1 and span_s > 0:
+        text += f", about every {span_s / (day_count - 1):.0f} s"
+    return text
+
+
+def _age(ts: pd.Timestamp, now: pd.Timestamp) -> str:
+    seconds = (now - ts).total_seconds()
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min ago"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h ago"
+    return f"{seconds / 86400:.1f} days ago"
+
+
+def _safe_url(source: Any, cfg: Config) -> str:
+    conn = getattr(getattr(source, "client", None), "conn", None)
+    if conn is not None:
+        return conn.safe_url
+    safe = getattr(source, "_safe_url", None)
+    return safe() if callable(safe) else scrub(str(cfg["source.url"]), [])

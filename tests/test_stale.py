@@ -118,3 +118,29 @@ def test_generate_once_exits_1_when_the_source_fails_and_shows_no_secret(setup, 
     assert result.returncode == 1
     assert "source failed" in result.stderr and "hunter2-secret" not in result.stderr + result.stdout
     assert "hunter2-secret" not in (public / "manifest.json").read_text(encoding="utf-8")
+
+
+# --- a database that answers but has nothing we can use: one line that says what is wrong --------------
+@pytest.mark.parametrize("names, says", [
+    ((), "no data yet in measurement 'heatpump' of database 'empty_or_foreign' (tag 'name'); check that the "
+         "collector writes there"),
+    (("bt1-outdoor-temperature-40004", "prio-43086"),
+     "none of the 2 names in measurement 'heatpump' (tag 'name') maps for provider ivt; run heatpump-dashboard doctor"),
+])
+def test_a_database_without_usable_names_is_said_in_one_line(influxd, tmp_path, names, says):
+    database = "empty_or_foreign"
+    influxd.query(f'DROP DATABASE "{database}"')
+    influxd.create_database(database)
+    if names:
+        influxd.write(database, [f"heatpump,name={n} value=1 1714521600000" for n in names])
+    else:  # another measurement only: the database exists, ours is empty
+        influxd.write(database, ["other,name=x value=1 1714521600000"])
+    cfg = load_config(None, environ={}).with_values(
+        provider="ivt", source__kind="influxql", source__url=influxd.url, source__database=database,
+        output__public_dir=str(tmp_path / "public"))
+    report = run_once(make_context(cfg, make_cached_source(cfg)), now=datetime.now(timezone.utc))
+    assert report.errors == [says]
+    m = manifest(tmp_path / "public")
+    assert m["error"] == says and "\n" not in says
+    status = json.loads((tmp_path / "public" / "status.json").read_bytes())
+    assert status["ranges"]["live"]["last_error"] == says

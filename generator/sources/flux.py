@@ -30,6 +30,7 @@ from generator.sources.rawplan import (
     canonical_changes,
     canonical_latest,
     changes_from_differences,
+    nothing_maps,
     plan_for,
     state_raws,
     to_ms,
@@ -64,6 +65,7 @@ class FluxSource:
         self.max_gap_s = float(max_gap_s)
         self._bucket = flux_string(bucket)
         self._m = flux_string(measurement)
+        self._measurement = measurement
         self._f = flux_string(field)
         self._t = flux_string(tag)
         self._names = {raw: flux_string(raw) for raw in self.plan.all}
@@ -134,8 +136,8 @@ class FluxSource:
                 f"  |> elapsed(unit: 1ms, columnName: \"dt\")\n  |> filter(fn: (r) => r.dt > {int(self.max_gap_s * 1000)})\n"
                 f"  |> map(fn: (r) => ({{r with _value: float(v: r.dt)}}))\n{self._keep('silence', tagged=False)}")
 
-    def _held_part(self) -> str:
-        return (f"schema.tagValues(bucket: {self._bucket}, tag: {self._t}, "
+    def _held_part(self, tag: str | None = None) -> str:
+        return (f"schema.tagValues(bucket: {self._bucket}, tag: {flux_string(tag) if tag else self._t}, "
                 f"predicate: (r) => r._measurement == {self._m}, start: {EPOCH})\n  |> yield(name: \"held\")")
 
     # --- running -----------------------------------------------------------------------------------------
@@ -277,10 +279,14 @@ class FluxSource:
         # From the epoch on: a collector that stopped long ago must show as old data, not as none.
         got = self._run([f"{self._from(EPOCH, 'now()', self.plan.all)}\n  |> last()\n{self._keep('latest')}"])
         last = {raw: max(points) for raw, points in got.get("latest", {}).items() if points}
+        if not last:
+            raise self._fail(nothing_maps(self.held_names(), self._measurement, self.tag, self.provider.name,
+                                          f"bucket {self.bucket!r}"))
         return canonical_latest(self.provider, self.tag, last)
 
-    def held_names(self) -> list[str]:
-        return sorted(self._run([self._held_part()], ["influxdata/influxdb/schema"]).get("held", {}))
+    def held_names(self, tag: str | None = None) -> list[str]:
+        """The values of `tag` (default: source.tag) in the measurement: the raw names it holds."""
+        return sorted(self._run([self._held_part(tag)], ["influxdata/influxdb/schema"]).get("held", {}))
 
     def close(self) -> None:
         self._client.close()

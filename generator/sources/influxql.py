@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from generator.errors import SourceError
 from generator.ranges import Window
 from generator.sources import hold
 from generator.sources.base import Latest
@@ -29,6 +30,7 @@ from generator.sources.rawplan import (
     canonical_changes,
     canonical_latest,
     changes_from_differences,
+    nothing_maps,
     plan_for,
     state_raws,
     to_ms,
@@ -123,8 +125,8 @@ class InfluxQLSource:
         return (f"SELECT \"dt\" FROM (SELECT ELAPSED({self._f}, 1ms) AS \"dt\" FROM {self._m} WHERE "
                 f"{self._where(raws, window.start, window.end)}) WHERE \"dt\" > {int(self.max_gap_s * 1000)}")
 
-    def _held_statement(self) -> str:
-        return f"SHOW TAG VALUES FROM {self._m} WITH KEY = {self._t}"
+    def _held_statement(self, tag: str | None = None) -> str:
+        return f"SHOW TAG VALUES FROM {self._m} WITH KEY = {quote_ident(tag) if tag else self._t}"
 
     # --- Source ---------------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
@@ -231,14 +233,18 @@ class InfluxQLSource:
         for name, (cols, rows) in series_by_tag(result, self.tag).items():
             if rows and rows[0][1] is not None:
                 last[name] = (int(rows[0][0]), float(rows[0][1]))
+        if not last:
+            raise SourceError(nothing_maps(self.held_names(), self.measurement, self.tag, self.provider.name,
+                                           f"database {self.client.conn.database!r}"))
         return canonical_latest(self.provider, self.tag, last)
 
     def close(self) -> None:
         """Connections are not kept open between requests."""
 
     # --- used by the doctor ---------------------------------------------------------------------------
-    def held_names(self) -> list[str]:
-        (result,) = self.client.query([self._held_statement()])
+    def held_names(self, tag: str | None = None) -> list[str]:
+        """The values of `tag` (default: source.tag) in the measurement: the raw names it holds."""
+        (result,) = self.client.query([self._held_statement(tag)])
         return sorted(self._held(result))
 
     def coverage(self, names: Sequence[str]) -> dict[str, tuple[int, int, int]]:

@@ -196,6 +196,14 @@ def canonical_changes(provider: Provider, tag: str, raw_changes: Mapping[str, pd
     return result
 
 
+def nothing_maps(held: Sequence[str], measurement: str, tag: str, provider: str, where: str) -> str:
+    """One line saying why a source has no latest reading: no data at all, or no name that maps."""
+    if not held:
+        return f"no data yet in measurement {measurement!r} of {where} (tag {tag!r}); check that the collector writes there"
+    return (f"none of the {len(held)} names in measurement {measurement!r} (tag {tag!r}) maps for provider "
+            f"{provider}; run heatpump-dashboard doctor")
+
+
 def canonical_latest(provider: Provider, tag: str, last: Mapping[str, tuple[int, float]]) -> Latest:
     """Latest from each raw's newest (epoch ms, value)."""
     if not last:
