@@ -16,6 +16,7 @@ import pandas as pd
 
 from generator import analytics, archive
 from generator.charts import build_charts, build_kpis
+from generator.clock import Clock, system_clock
 from generator.config import Config
 from generator.errors import SourceError
 from generator.metrics import CHANGING
@@ -70,6 +71,7 @@ class Context:
     params: analytics.Params
     refresh_s: dict[str, float]
     state: RunState = field(default_factory=RunState)
+    clock: Clock = system_clock     # "now" of a run that is not given one
 
 
 @dataclass
@@ -85,7 +87,7 @@ class RunReport:
         return not self.errors
 
 
-def make_context(cfg: Config, source: Source) -> Context:
+def make_context(cfg: Config, source: Source, clock: Clock = system_clock) -> Context:
     provider = load_provider(cfg["provider"], cfg.provider_overrides())
     params = analytics.Params(
         flow_factor_kw_per_k=provider.defaults.flow_factor_kw_per_k,
@@ -97,7 +99,7 @@ def make_context(cfg: Config, source: Source) -> Context:
         currency=cfg["price.currency"],
     )
     publisher = Publisher(cfg.public_dir, cfg["output.grace_s"])
-    ctx = Context(cfg, source, provider, publisher, params, refresh_intervals(cfg))
+    ctx = Context(cfg, source, provider, publisher, params, refresh_intervals(cfg), clock=clock)
     ctx.state.manifest = publisher.read_manifest()
     return ctx
 
@@ -110,7 +112,7 @@ def refresh_intervals(cfg: Config) -> dict[str, float]:
 # --- the run ----------------------------------------------------------------------------------------
 def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec] | None = None) -> RunReport:
     """One generation: page, latest values, due ranges, live file, archive, manifest, heartbeat, cleanup."""
-    now = now or datetime.now(timezone.utc)
+    now = now or ctx.clock()
     report = RunReport(started=now)
     begun = time.monotonic()
     queries_before = ctx.source.query_count

@@ -62,10 +62,14 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("check-config", parents=[common], help="validate the configuration and name every bad key")
     gen = sub.add_parser("generate", parents=[common], help="write public/ (a loop, or --once)")
     gen.add_argument("--once", action="store_true", help="one full generation, then exit")
+    gen.add_argument("--clock-start", type=_utc_time, metavar="ISO",
+                     help="start the clock at this UTC time, e.g. 2026-01-15T11:00:07Z (tests, screenshots)")
     sub.add_parser("sidecar", parents=[common], help="run the live-push websocket server")
     demo = sub.add_parser("demo", parents=[common], help="simulator + generator + sidecar + static files on one port")
     demo.add_argument("--port", type=int, default=8050)
     demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--clock-start", type=_utc_time, metavar="ISO",
+                      help="start the clock at this UTC time: the same simulated hours every time")
     sub.add_parser("doctor", parents=[common], help="check the source: metrics held, mapping, coverage, COP method")
     arc = sub.add_parser("archive", parents=[common], help="write the dated snapshot of a day now")
     arc.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default: yesterday)")
@@ -85,18 +89,28 @@ def cmd_check_config(cfg: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _context(cfg: Config):
+def _utc_time(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO time such as 2026-01-15T11:00:07Z") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _context(cfg: Config, args: argparse.Namespace | None = None):
     from generator.build import make_context
+    from generator.clock import clock_from
     from generator.sources.factory import make_cached_source
 
-    return make_context(cfg, make_cached_source(cfg))
+    clock = clock_from(getattr(args, "clock_start", None))
+    return make_context(cfg, make_cached_source(cfg, clock), clock)
 
 
 def cmd_generate(cfg: Config, args: argparse.Namespace) -> int:
     from generator.build import run_once
     from generator.scheduler import run_forever
 
-    ctx = _context(cfg)
+    ctx = _context(cfg, args)
     if args.once:
         report = run_once(ctx)
         for error in report.errors:
@@ -126,7 +140,7 @@ def cmd_demo(cfg: Config, args: argparse.Namespace) -> int:
     from generator.scheduler import start_background
     from sidecar.server import run_sidecar
 
-    ctx = _context(cfg)
+    ctx = _context(cfg, args)
     run_once(ctx)  # the page exists before the first browser arrives
     scheduler = start_background(ctx)
     print(f"heatpump-dashboard demo: http://{args.host}:{args.port}/  (public dir {cfg.public_dir})", flush=True)

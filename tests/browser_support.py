@@ -140,11 +140,17 @@ def write_config(site: Site, *, language: str = "sv", seed: int = 1, source: dic
     site.config.write_text(yaml.safe_dump(config), encoding="utf-8")
 
 
+# The demo's clock starts here in every browser test: an hour in which the simulated pump runs and makes
+# hot water, so every chart and KPI of every range has data, whatever the time of day the tests run.
+CLOCK_START = "2026-01-15T11:00:07Z"
+
+
 def generate_once(site: Site, *, seed: int | None = None, expect_ok: bool = True) -> None:
     """`heatpump-dashboard generate --once`; another seed makes every file change (a new generation)."""
     if seed is not None:
         write_config(site, language=read_language(site), seed=seed)
-    result = subprocess.run([CLI, "generate", "--once", "--config", str(site.config)], cwd=ROOT,
+    result = subprocess.run([CLI, "generate", "--once", "--config", str(site.config), "--clock-start", CLOCK_START],
+                            cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     if expect_ok:
         assert result.returncode == 0, f"generate --once failed:\n{result.stdout}\n{result.stderr}"
@@ -173,7 +179,7 @@ def static_server(site: Site, port: int) -> Iterator[subprocess.Popen]:
 @contextmanager
 def demo(site: Site, port: int) -> Iterator[subprocess.Popen]:
     """`heatpump-dashboard demo`: generator loop + sidecar + static files on one port."""
-    args = [CLI, "demo", "--port", str(port), "--config", str(site.config)]
+    args = [CLI, "demo", "--port", str(port), "--config", str(site.config), "--clock-start", CLOCK_START]
     with running(args, f"http://127.0.0.1:{port}/manifest.json", site.log("demo"), timeout=120) as process:
         yield process
 

@@ -9,8 +9,8 @@ function element(tag, className, text) {
 
 // One card: its main figure and the smaller figures under it, each tied to a kpis key.
 const CARDS = [
-  { card: 'cop', main: 'cop', subs: ['cop_method'] },
-  { card: 'energy', main: 'energy_electric_kwh', subs: ['energy_heat_kwh'] },
+  { card: 'cop', main: 'cop', subs: ['cop_method', 'cop_plausible'] },
+  { card: 'energy', main: 'energy_electric_kwh', subs: ['energy_heat_kwh', 'energy_electric_kwh_per_day'] },
   { card: 'runtime', main: 'compressor_runtime_pct', subs: ['aux_heater_runtime_pct', 'hot_water_share_pct'] },
   { card: 'starts', main: 'compressor_starts_per_day', subs: ['compressor_starts'] },
   { card: 'cycle', main: 'avg_cycle_minutes', subs: [] },
@@ -33,7 +33,13 @@ function kpiText(key, kpis, t, fmt) {
   const missing = v === null || v === undefined;
   switch (key) {
     case 'cop': return fmt.number(v, 2);
-    case 'cop_method': return missing ? '' : t.copMethod[v] || v;
+    case 'cop_method': {
+      if (missing) return '';
+      const basis = t.copBasis[kpis.cop_basis];
+      return basis ? basis.replace('{factor}', fmt.number(kpis.flow_factor_kw_per_k ?? 0, 2)) : t.copMethod[v] || v;
+    }
+    case 'cop_plausible': return v === false ? t.implausible.replace('{carnot}', fmt.number(kpis.carnot_spf, 2)) : '';
+    case 'energy_electric_kwh_per_day': return missing ? '' : t.perDay.replace('{kwh}', fmt.number(v, 1));
     case 'energy_electric_kwh': return missing ? '–' : `${fmt.number(v, v >= 100 ? 0 : 1)} kWh`;
     case 'energy_heat_kwh': return missing ? '' : `${t.heat} ${fmt.number(v, v >= 100 ? 0 : 1)} kWh`;
     case 'compressor_runtime_pct': return missing ? '–' : `${fmt.number(v, 0)} %`;
@@ -71,6 +77,10 @@ export class KpiCards {
       }
       container.append(card);
     }
+    // Said only when the range holds less data than its length (a new install, a collector that was down).
+    this.coverage = element('p', 'kpi-coverage', '');
+    this.coverage.dataset.kpi = 'coverage_pct';
+    container.append(this.coverage);
     this.setLoading();
   }
 
@@ -81,10 +91,21 @@ export class KpiCards {
     }
   }
 
-  render(kpis) {
+  render(kpis, rangeSeconds) {
     for (const [key, el] of this.values) {
       el.textContent = kpiText(key, kpis || {}, this.t, this.fmt);
       el.dataset.state = kpis && kpis[key] !== null && kpis[key] !== undefined ? 'ready' : 'missing';
     }
+    if (kpis && typeof kpis.coverage_pct === 'number' && kpis.coverage_pct < 99.5 && rangeSeconds) {
+      this.coverage.textContent = this.t.coverage
+        .replace('{covered}', this.fmt.age((kpis.covered_hours || 0) * 3600))
+        .replace('{range}', this.fmt.age(rangeSeconds));
+      this.coverage.hidden = false;
+    } else {
+      this.coverage.textContent = '';
+      this.coverage.hidden = true;
+    }
+    const plausible = this.values.get('cop_plausible');
+    if (plausible) plausible.dataset.warning = kpis && kpis.cop_plausible === false ? 'true' : 'false';
   }
 }

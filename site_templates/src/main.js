@@ -311,7 +311,7 @@ class Dashboard {
     const from = epoch(data.from);
     const to = epoch(data.to);
     const spanMs = from !== null && to !== null && to > from ? to - from : (RANGE_SECONDS[range] || 86400) * 1000;
-    this.kpis.render(data.kpis || null);
+    this.kpis.render(data.kpis || null, spanMs / 1000);
     for (const key of CHART_KEYS) {
       this.board.draw(key, data.charts?.[key] ?? { _empty: true }, { range, hash, spanMs });
     }
