@@ -109,3 +109,19 @@ def test_compressor_only_heat_meters_are_read():
     meters = {part.raw for metric, part in uses(f_series) if metric == "energy_heat_compressor"}
     assert {entry_for(f_series, raw)["title"] for raw in meters} == {"Heat Meter - Heat Cpr EP14",
                                                                      "Heat Meter - HW Cpr EP14"}
+
+
+def test_docs_cite_the_package_file_for_every_unit_they_state_and_list_every_register():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "providers.md").read_text(encoding="utf-8")
+    rows = [[c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+            for line in text.splitlines() if line.startswith("| ") and line.count("`nibe/data/")]
+    documented = set()
+    for register, name, unit, source, _ in rows:
+        table = package_table("nibe:" + source.removeprefix("nibe/data/").removesuffix(".json"))
+        assert table[register]["name"] == name, (register, name)
+        assert (table[register].get("unit") or "—") == unit, (register, unit)
+        documented.add(name)
+    read = {part.raw for layout in TABLE_LAYOUTS for _, part in uses(layout)}
+    assert read == documented
