@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 APT_PACKAGES := influxdb nginx-light chromium
 PYTEST_ARGS ?=
 
-.PHONY: demo test system-deps node bundle clean
+.PHONY: demo test test-js system-deps node bundle clean
 
 demo: $(VENV)/.installed bundle
 	$(BIN)/heatpump-dashboard demo --port 8050
 
-test: system-deps $(VENV)/.installed bundle
+test: system-deps $(VENV)/.installed bundle test-js
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Debian packages the tests start for real; installed only when missing (CI has no stdin).
@@ -39,6 +39,9 @@ node_modules/.installed: package.json package-lock.json | node
 
 bundle: node_modules/.installed
 	npm run --silent build
+
+test-js: node_modules/.installed
+	npm run --silent test:js
 
 clean:
 	rm -rf $(VENV) node_modules site_templates/dist test-artifacts

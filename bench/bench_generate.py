@@ -34,7 +34,7 @@ import json, resource, sys, time
 t0, c0 = time.perf_counter(), time.process_time()
 from generator.build import make_context, run_once
 from generator.config import load_config
-from generator.ranges import RANGES
+from generator.core.ranges import RANGES
 from generator.sources.factory import make_cached_source
 cfg = load_config(sys.argv[2] or None).with_values(output__public_dir=sys.argv[1])
 ctx = make_context(cfg, make_cached_source(cfg))

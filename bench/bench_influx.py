@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from generator.ranges import RANGES, RangeSpec, window_for  # noqa: E402
+from generator.core.ranges import RANGES, RangeSpec, window_for  # noqa: E402
 from generator.sources.cached import CachedSource  # noqa: E402
 from generator.sources.influxql import Connection, InfluxQLSource  # noqa: E402
 from providers import load_provider  # noqa: E402

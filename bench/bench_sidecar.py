@@ -1,6 +1,6 @@
 """Benchmark of the live-push sidecar on loopback.
 
-Runs the sidecar as its own process (`python -m sidecar`), holds N viewers from worker processes and
+Runs the sidecar as its own process (`heatpump-dashboard sidecar`), holds N viewers from worker processes and
 measures, for N = 100, 1,000 and 5,000 (a few repetitions each):
 
 * notify latency: from the atomic rename of public/manifest.json until ALL N viewers hold the update
@@ -27,7 +27,6 @@ import shutil
 import statistics
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -35,10 +34,9 @@ from datetime import datetime, timezone
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from machine import describe
-
 import psutil
 import websockets
+from machine import describe
 
 REPO = Path(__file__).resolve().parents[1]
 SEQ = re.compile(rb'"seq":(\d+)')
@@ -195,15 +193,16 @@ def worker(pipe: Connection) -> None:
 # --- the sidecar process -----------------------------------------------------------------------------------
 def start_sidecar(public: Path, log_level: str) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sidecar", "--public-dir", str(public), "--host", "127.0.0.1",
-         "--port", "0", "--max-clients", "15000", "--log-level", log_level],
+        [str(REPO / ".venv" / "bin" / "heatpump-dashboard"), "sidecar", "--public-dir", str(public), "--host", "127.0.0.1",
+         "--port", "0", "--max-clients", "15000"] + (["-v"] if log_level.upper() == "DEBUG" else []),
         cwd=REPO, stdout=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    if not line.startswith("listening on "):
+    found = re.search(r"ws://[^:]+:(\d+)/ws", line)
+    if not found:
         raise SystemExit(f"sidecar did not start: {line!r}")
-    return proc, int(line.split()[-1])
+    return proc, int(found.group(1))
 
 
 def healthz(port: int) -> dict[str, object]:

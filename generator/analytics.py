@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.metrics import coverage_column
-from generator.ranges import Window
+from generator.core.metrics import coverage_column
+from generator.core.ranges import Window
 from providers.roles import PAIRS, HeatBasis, HeatMethod, HeatPlan, decide_heat
 
 KELVIN = 273.15

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from generator.ranges import BY_KEY
+from generator.core.ranges import BY_KEY
 from generator.writer import Publisher, to_json_bytes, write_if_changed
 
 ARCHIVED_RANGES = ("24h", "7d")

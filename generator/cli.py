@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from generator.config import Config, load_config
-from generator.errors import (
+from generator.core.errors import (
     EXIT_BAD_CONFIG,
     EXIT_OK,
     EXIT_SOURCE_FAILED,
@@ -64,7 +64,12 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--once", action="store_true", help="one full generation, then exit")
     gen.add_argument("--clock-start", type=_utc_time, metavar="ISO",
                      help="start the clock at this UTC time, e.g. 2026-01-15T11:00:07Z (tests, screenshots)")
-    sub.add_parser("sidecar", parents=[common], help="run the live-push websocket server")
+    side = sub.add_parser("sidecar", parents=[common], help="run the live-push websocket server (flags override the config)")
+    side.add_argument("--host", help="override sidecar.host")
+    side.add_argument("--port", type=int, help="override sidecar.port (0: a free port, announced)")
+    side.add_argument("--max-clients", type=int, help="override sidecar.max_clients")
+    side.add_argument("--allowed-origin", action="append", help="override sidecar.allowed_origins (repeat for several)")
+    side.add_argument("--static", action="store_true", help="also serve the public directory over HTTP (no nginx)")
     demo = sub.add_parser("demo", parents=[common], help="simulator + generator + sidecar + static files on one port")
     demo.add_argument("--port", type=int, default=8050)
     demo.add_argument("--host", default="127.0.0.1")
@@ -99,7 +104,7 @@ def _utc_time(text: str) -> datetime:
 
 def _context(cfg: Config, args: argparse.Namespace | None = None):
     from generator.build import make_context
-    from generator.clock import clock_from
+    from generator.core.clock import clock_from
     from generator.sources.factory import make_cached_source
 
     clock = clock_from(getattr(args, "clock_start", None))
@@ -123,13 +128,25 @@ def cmd_generate(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_sidecar(cfg: Config, args: argparse.Namespace) -> int:
+    """The one way to start the sidecar: the config's sidecar.* settings, each overridden by its flag.
+    Prints where it listens (the real port when --port is 0) once serving; exits 0 after SIGTERM."""
+    from sidecar.origin import SettingError
     from sidecar.server import run_sidecar
 
-    asyncio.run(run_sidecar(cfg.public_dir, cfg["sidecar.host"], cfg["sidecar.port"],
-                            max_clients=cfg["sidecar.max_clients"],
-                            allowed_origins=cfg["sidecar.allowed_origins"],
-                            announce=lambda port: print(f"sidecar: ws://{cfg['sidecar.host']}:{port}/ws "
-                                                        f"watching {cfg.public_dir}", flush=True)))
+    host = args.host or cfg["sidecar.host"]
+    port = cfg["sidecar.port"] if args.port is None else args.port
+    try:
+        asyncio.run(run_sidecar(cfg.public_dir, host, port,
+                                max_clients=args.max_clients or cfg["sidecar.max_clients"],
+                                allowed_origins=args.allowed_origin or cfg["sidecar.allowed_origins"],
+                                static=args.static,
+                                announce=lambda real: print(f"sidecar: ws://{host}:{real}/ws watching {cfg.public_dir}",
+                                                            flush=True)))
+    except SettingError as exc:
+        raise ConfigError(exc.problems) from None
+    except OSError as exc:
+        print(f"sidecar: cannot listen on {host}:{port}: {exc}; choose another --port", file=sys.stderr)
+        return EXIT_SOURCE_FAILED
     return EXIT_OK
 
 
@@ -161,7 +178,7 @@ def cmd_doctor(cfg: Config, args: argparse.Namespace) -> int:
 def cmd_archive(cfg: Config, args: argparse.Namespace) -> int:
     from generator import archive
     from generator.build import take_archive_snapshot
-    from generator.errors import SourceError
+    from generator.core.errors import SourceError
 
     ctx = _context(cfg)
     day = args.date or archive.yesterday(datetime.now(timezone.utc), cfg["site.timezone"])
@@ -177,7 +194,7 @@ def cmd_archive(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_export(cfg: Config, args: argparse.Namespace) -> int:
-    from generator.errors import SourceError
+    from generator.core.errors import SourceError
     from generator.export import export_report
 
     try:

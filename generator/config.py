@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from generator.errors import ConfigError, scrub
-from generator.ranges import (
+from generator.core.errors import ConfigError, scrub
+from generator.core.ranges import (
     BY_KEY as RANGE_BY_KEY,  # the default cadence of each range lives there
 )
 
@@ -74,6 +74,16 @@ def _text(v: Any) -> str | None:
 
 def _strings(v: Any) -> str | None:
     return None if isinstance(v, list) and all(isinstance(s, str) for s in v) else "use a list of texts"
+
+
+def _override(key: str) -> Check:
+    """A setting that overrides a brand default is checked where brand defaults are: providers/loader.py."""
+    def check(v: Any) -> str | None:
+        from providers.loader import check_overrides  # late: providers import nothing from here
+
+        problems = check_overrides({key: v})
+        return problems[0].split("; ", 1)[-1] if problems else None
+    return check
 
 
 def _provider(v: Any) -> str | None:
@@ -133,12 +143,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sidecar.port", 8765, None, "Port the live-push sidecar listens on", _port),
     Setting("sidecar.max_clients", 10000, None, "Most websocket connections held at once", _positive),
     Setting("sidecar.allowed_origins", [], None, "Origins allowed to connect; empty means the page's own host", _strings),
-    Setting("cop.flow_factor", None, None, "kW per K of the ΔT that estimates heat when there is no heat meter (the heat-carrier pair, else the radiator pair: doctor says which and suggests a value); empty means the brand default", lambda v: None if v is None else _positive(v)),
+    Setting("cop.flow_factor", None, None, "kW per K of the ΔT that estimates heat when there is no heat meter (the heat-carrier pair, else the radiator pair: doctor says which and suggests a value); empty means the brand default", _override("cop.flow_factor")),
     Setting("cop.min_running_share", 0.5, None, "The COP line has a point only where the compressor ran at least this share of the bucket", lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1 else "use a share above 0 and at most 1, e.g. 0.5"),
     Setting("heat_pump.nominal_heat_kw", None, None, "The pump's nominal heat output in kW; doctor uses it to suggest cop.flow_factor", lambda v: None if v is None else _positive(v)),
-    Setting("cop.carnot_efficiency", None, None, "Share of the Carnot COP reached, used without heat meter or ΔT; empty means the brand default", lambda v: None if v is None else _positive(v)),
-    Setting("aux.step_w", None, None, "Add-heat step powers in W, e.g. [3000, 6000], for brands that report add-heat as steps or percent; empty means the brand default", lambda v: None if v is None else (None if isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in v) else "use a list of powers in W, e.g. [3000, 6000]")),
-    Setting("alarms.code_base", None, None, "1 when alarm codes are numbered from 1 (IVT via Husdata), 0 when from 0 (raw Rego); empty means the brand default", lambda v: None if v in (None, 0, 1) and not isinstance(v, bool) else "use 1, 0 or leave it empty"),
+    Setting("cop.carnot_efficiency", None, None, "Share of the Carnot COP reached, used without heat meter or ΔT; empty means the brand default", _override("cop.carnot_efficiency")),
+    Setting("aux.step_w", None, None, "Add-heat step powers in W, e.g. [3000, 6000], for brands that report add-heat as steps or percent; empty means the brand default", _override("aux.step_w")),
+    Setting("alarms.code_base", None, None, "1 when alarm codes are numbered from 1 (IVT via Husdata), 0 when from 0 (raw Rego); empty means the brand default", _override("alarms.code_base")),
     Setting("hot_water.min_cycle_minutes", 2, None, "Shorter valve-on periods are not counted as hot-water cycles", _non_negative),
     Setting("price.per_kwh", 1.5, None, "Electricity price per kWh, for cost figures", _non_negative),
     Setting("price.currency", "SEK", None, "Currency of price.per_kwh", _text),
@@ -155,7 +165,11 @@ class Config:
     path: Path | None = None
 
     def __getitem__(self, key: str) -> Any:
-        return self.values[key]
+        try:
+            return self.values[key]
+        except KeyError:
+            close = difflib.get_close_matches(key, list(BY_KEY), n=1, cutoff=0.6)
+            raise KeyError(f"{key!r} is not a setting{f'; did you mean {close[0]!r}?' if close else ''}") from None
 
     @property
     def public_dir(self) -> Path:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from generator import analytics
 from generator.config import Config
-from generator.errors import (
+from generator.core.errors import (
     EXIT_BAD_CONFIG,
     EXIT_OK,
     EXIT_SOURCE_FAILED,
@@ -24,8 +24,8 @@ from generator.errors import (
     SourceError,
     scrub,
 )
-from generator.metrics import CHANGING, NAMES
-from generator.ranges import Window
+from generator.core.metrics import CHANGING, NAMES
+from generator.core.ranges import Window
 from providers.model import Provider
 from providers.records import TAGS
 from providers.roles import HeatBasis, HeatMethod, HeatPlan
@@ -54,8 +54,8 @@ def heat_formula(plan: HeatPlan, factor: float | None, source: str) -> str:
         note = " (misses hot water: the radiators see nothing of a hot-water run)" if plan.basis is HeatBasis.RADIATOR else ""
         return f"estimated: ({warm} − {cold}) × {factor:.2f} kW/K, {source}{note}"
     if plan.method is HeatMethod.CARNOT:
-        return (f"estimated: (power_electric − aux_heater_power) × (supply_temp + 273.15) ÷ (supply_temp − "
-                f"brine_in_temp) × cop.carnot_efficiency, plus add-heat")
+        return ("estimated: (power_electric − aux_heater_power) × (supply_temp + 273.15) ÷ (supply_temp − "
+                "brine_in_temp) × cop.carnot_efficiency, plus add-heat")
     return ("none: needs energy_heat or heat_output, a temperature pair (heat_carrier_supply_temp and "
             "heat_carrier_return_temp, or supply_temp and return_temp), or supply_temp, brine_in_temp and power_electric")
 

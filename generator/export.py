@@ -16,8 +16,8 @@ from typing import Any, TextIO
 
 from generator import archive
 from generator.build import Context, build_range_document
-from generator.errors import BundleMissing
-from generator.ranges import BY_KEY
+from generator.core.errors import BundleMissing
+from generator.core.ranges import BY_KEY
 from generator.site import DIST, Assets, bundle_missing, render_index
 
 JS_MARK, CSS_MARK = "__EMBEDDED_JS__", "__EMBEDDED_CSS__"

@@ -11,8 +11,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from generator.config import Config
-from generator.errors import BundleMissing
-from generator.ranges import RANGES
+from generator.core.errors import BundleMissing
+from generator.core.ranges import RANGES
 from generator.writer import Publisher, write_if_changed
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"

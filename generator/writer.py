@@ -20,10 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import PublishError
-
-HASH_CHARS = 12
-GZIP_SUFFIXES = (".json", ".html", ".js", ".css")
+from generator.core.errors import PublishError
+from generator.core.public_format import (
+    DATA_DIR,
+    GZIP_SUFFIXES,
+    HASH_CHARS,
+    MANIFEST_NAME,
+    data_path,
+)
 
 
 def to_json_bytes(obj: Any) -> bytes:
@@ -94,12 +98,12 @@ class Publisher:
 
     @property
     def manifest_path(self) -> Path:
-        return self.public_dir / "manifest.json"
+        return self.public_dir / MANIFEST_NAME
 
-    def put_hashed(self, stem: str, data: bytes, suffix: str = ".json", subdir: str = "data") -> Published:
+    def put_hashed(self, stem: str, data: bytes, suffix: str = ".json", subdir: str = DATA_DIR) -> Published:
         """Store `data` as <subdir>/<stem>.<hash><suffix>; no write when that file already exists."""
         digest = content_hash(data)
-        rel = f"{subdir}/{stem}.{digest}{suffix}"
+        rel = data_path(stem, digest, suffix, subdir)
         target = self.public_dir / rel
         if target.exists():
             return Published(rel, digest, False)
@@ -141,7 +145,7 @@ class Publisher:
 
     def remove_superseded(self, manifest: dict[str, Any], now: float | None = None) -> list[str]:
         """Delete data files the manifest no longer names once their grace period is over."""
-        return self.remove_unreferenced("data", referenced_paths(manifest), now)
+        return self.remove_unreferenced(DATA_DIR, referenced_paths(manifest), now)
 
     def remove_unreferenced(self, subdir: str, keep: set[str], now: float | None = None) -> list[str]:
         """Delete files of `subdir` not in `keep` (paths relative to public/) once their mtime is more than

@@ -13,12 +13,19 @@ from typing import Any, Mapping
 
 import yaml
 
-from generator.errors import ProviderError
-from generator.metrics import BY_NAME, NAMES
+from generator.core.errors import ProviderError
+from generator.core.metrics import BY_NAME, NAMES
 from providers import DATA_DIR, available_providers
 from providers.model import Provider, raw_readings
 from providers.records import (
-    TAGS, AlarmInfo, AlarmRules, BitAlarm, CodeNumbering, Layout, ProviderDefaults, TagMapping,
+    TAGS,
+    AlarmInfo,
+    AlarmRules,
+    BitAlarm,
+    CodeNumbering,
+    Layout,
+    ProviderDefaults,
+    TagMapping,
 )
 from providers.transforms import Direct, Transform, mask_ok, parse, raw_ok
 
@@ -296,7 +303,7 @@ def _layout(layout_id: str, spec: dict[str, Any], key: str, check: _Checker) -> 
     for metric, alternatives in (spec.get("metrics") or {}).items():
         mkey = f"{key}.metrics.{metric}"
         if metric not in BY_NAME:
-            check.add(mkey, "not a canonical metric", f"use one of generator/metrics.py: {', '.join(NAMES)}")
+            check.add(mkey, "not a canonical metric", f"use one of generator/core/metrics.py: {', '.join(NAMES)}")
             continue
         items = alternatives if isinstance(alternatives, list) else [alternatives]
         parsed = [parse(item, f"{mkey}[{i}]" if len(items) > 1 else mkey, check) for i, item in enumerate(items)]

@@ -13,13 +13,35 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from generator.errors import ProviderError
-from generator.metrics import BY_NAME, TEMPERATURES, band_column, coverage_column, reading
+from generator.core.errors import ProviderError
+from generator.core.metrics import (
+    BY_NAME,
+    TEMPERATURES,
+    band_column,
+    coverage_column,
+    reading,
+)
 from providers import alarms
-from providers.records import TAGS, AlarmInfo, AlarmRules, Layout, ProviderDefaults, TagMapping
+from providers.records import (
+    TAGS,
+    AlarmInfo,
+    AlarmRules,
+    Layout,
+    ProviderDefaults,
+    TagMapping,
+)
 from providers.roles import AlarmStyle, AuxPower, Roles, decide_heat
-from providers.transforms import AuxPercent, AuxSteps, Bits, Direct, ShareColumn, Sum, Transform, computable, \
-    first_available
+from providers.transforms import (
+    AuxPercent,
+    AuxSteps,
+    Bits,
+    Direct,
+    ShareColumn,
+    Sum,
+    Transform,
+    computable,
+    first_available,
+)
 
 ALARM_METRICS = ("alarm_active", "alarm_code")
 

@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from generator.metrics import coverage_column
+from generator.core.metrics import coverage_column
 
 ENUM = "enum"
 BITS = "bits"

@@ -7,11 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from generator.core.public_format import STATUS_NAME
 from sidecar.manifest import age_s
 
 log = logging.getLogger("sidecar.health")
 
-STATUS_NAME = "status.json"
 MAX_STATUS_BYTES = 1024 * 1024
 
 

@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from generator.core.public_format import MANIFEST_NAME
 from sidecar.protocol import compact_json, hello_frame, update_frame
 
 log = logging.getLogger("sidecar.manifest")
 
-MANIFEST_NAME = "manifest.json"
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024  # far above any real manifest; guards memory against a runaway file
 
 Signature = tuple[int, int, int]  # inode, mtime_ns, size: tells a rename or rewrite without reading

@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from generator.errors import ConfigError
-
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
@@ -30,8 +28,17 @@ def normalize_origin(origin: str) -> str | None:
     return f"{scheme}://{host}" if port in (None, DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
 
 
+class SettingError(ValueError):
+    """A sidecar setting is wrong: carries every problem, each naming the setting and the fix.  (The
+    sidecar depends on the public/ format alone, so it has its own error; the command maps it to exit 2.)"""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
 def check_allowed_origins(origins: Sequence[str]) -> tuple[str, ...]:
-    """The configured origins, normalised; ConfigError naming each one that is not an origin."""
+    """The configured origins, normalised; SettingError naming each one that is not an origin."""
     normalized: list[str] = []
     problems: list[str] = []
     for origin in origins:
@@ -44,7 +51,7 @@ def check_allowed_origins(origins: Sequence[str]) -> tuple[str, ...]:
         else:
             normalized.append(value)
     if problems:
-        raise ConfigError(problems)
+        raise SettingError(problems)
     return tuple(normalized)
 
 

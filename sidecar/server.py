@@ -23,10 +23,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
-from generator.errors import ConfigError
 from sidecar.health import health_report
 from sidecar.manifest import ManifestFile
-from sidecar.origin import check_allowed_origins, origin_allowed
+from sidecar.origin import SettingError, check_allowed_origins, origin_allowed
 from sidecar.protocol import (
     HEALTH_PATH,
     MAX_CLIENT_MESSAGE_BYTES,
@@ -85,7 +84,7 @@ class Sidecar:
         force_polling: bool | None = None,
     ):
         if not isinstance(max_clients, int) or max_clients < 1:
-            raise ConfigError([f"sidecar.max_clients: {max_clients!r} is not valid; use a whole number above 0"])
+            raise SettingError([f"sidecar.max_clients: {max_clients!r} is not valid; use a whole number above 0"])
         self.public_dir = Path(public_dir).resolve()
         self.host = host
         self.requested_port = port

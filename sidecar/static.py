@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import re
 from pathlib import Path
 from urllib.parse import unquote
 
 from websockets.datastructures import Headers
 from websockets.http11 import Response
+
+from generator.core.public_format import ASSETS_DIR, DATA_DIR, HASHED_NAME
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -32,9 +33,7 @@ CONTENT_TYPES = {
 }
 NO_CACHE = "no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
-HASHED_DIRS = ("data", "assets")
-# A content hash in the name: ".3f9a1c0b." (generator, hex) or "-5XQ2ZK3L." (esbuild, base32).
-HASHED_NAME = re.compile(r"[.-]([0-9a-f]{8,64}|[0-9A-Z]{8})\.[A-Za-z0-9]+$")
+HASHED_DIRS = (DATA_DIR, ASSETS_DIR)
 
 
 def resolve(root: Path, request_path: str) -> Path | None:

@@ -163,7 +163,7 @@ def read_language(site: Site) -> str:
 @contextmanager
 def sidecar(site: Site, port: int) -> Iterator[subprocess.Popen]:
     """The live-push sidecar serving public/ and /ws on one port (as nginx would put them together)."""
-    args = [sys.executable, "-m", "sidecar", "--public-dir", str(site.public), "--port", str(port), "--static"]
+    args = [CLI, "sidecar", "--public-dir", str(site.public), "--port", str(port), "--static"]
     with running(args, f"http://127.0.0.1:{port}/manifest.json", site.log("sidecar")) as process:
         yield process
 

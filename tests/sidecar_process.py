@@ -1,22 +1,25 @@
-"""`python -m sidecar` as a real process on a free port, for the tests that need one."""
+"""`heatpump-dashboard sidecar` as a real process on a free port, for the tests that need one."""
 from __future__ import annotations
 
+import re
 import subprocess
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+CLI = str(REPO / ".venv" / "bin" / "heatpump-dashboard")
+
+
+def sidecar_command(public: Path, *extra: str) -> list[str]:
+    """The one sidecar entry point, on `public`, flags overriding the (absent) config."""
+    return [CLI, "sidecar", "--public-dir", str(public), *extra]
 
 
 def start_sidecar_process(public: Path, *extra: str) -> tuple[subprocess.Popen[str], int]:
     """Start the sidecar on port 0; returns the process and the port it announced."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sidecar", "--public-dir", str(public), "--host", "127.0.0.1", "--port", "0", *extra],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    proc = subprocess.Popen(sidecar_command(public, "--host", "127.0.0.1", "--port", "0", *extra), cwd=REPO,
+                            stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    assert line.startswith("listening on "), line
-    return proc, int(line.split()[-1])
+    found = re.search(r"ws://[^:]+:(\d+)/ws", line)
+    assert found, line
+    return proc, int(found.group(1))

@@ -8,7 +8,7 @@ import pytest
 
 from generator.build import make_context, run_once
 from generator.config import load_config
-from generator.ranges import BY_KEY
+from generator.core.ranges import BY_KEY
 from generator.site import bundle_missing
 from generator.sources.factory import make_cached_source
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from generator import analytics as a
-from generator.ranges import Window
+from generator.core.ranges import Window
 
 START = pd.Timestamp("2026-01-10 00:00", tz="UTC")
 

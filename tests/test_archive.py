@@ -15,6 +15,7 @@ from generator.config import load_config
 from generator.export import export_report
 from generator.site import bundle_missing
 from generator.sources.demo import DemoSource
+from tests.clocks import ManualClock
 from tests.public_contract import validate_file, validate_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not 
 
 def context(public: Path, **settings):
     cfg = load_config(None, {}).with_values(output__public_dir=str(public), **settings)
-    return make_context(cfg, DemoSource(seed=1, clock=lambda: pd.Timestamp(NOW)))
+    return make_context(cfg, DemoSource(seed=1, clock=ManualClock(NOW)), ManualClock(NOW))
 
 
 def test_a_run_archives_the_local_day_that_ended_with_its_24h_and_7d_documents(tmp_path):

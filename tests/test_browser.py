@@ -16,9 +16,9 @@ import pytest
 
 from tests.browser_support import (
     CHART_KEYS,
-    CLOCK_START,
     CHROMIUM,
     CHROMIUM_ARGS,
+    CLOCK_START,
     TIMEZONE,
     Site,
     artifact,

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from generator.config import load_config
-from generator.errors import SourceError
-from generator.metrics import CHANGING
-from generator.ranges import BY_KEY, RangeSpec, Window, window_for
+from generator.core.errors import SourceError
+from generator.core.metrics import CHANGING
+from generator.core.ranges import BY_KEY, RangeSpec, Window, window_for
 from generator.sources.base import Latest
 from generator.sources.cached import CachedSource
 from generator.sources.influxql import Connection, InfluxQLSource

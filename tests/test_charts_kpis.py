@@ -5,7 +5,16 @@ import json
 
 import pandas as pd
 
-from generator.analytics import Coverage, Cycles, Energy, Heat, HotWater, Performance, Runtime, Summary
+from generator.analytics import (
+    Coverage,
+    Cycles,
+    Energy,
+    Heat,
+    HotWater,
+    Performance,
+    Runtime,
+    Summary,
+)
 from generator.charts import build_kpis
 
 KEYS = {"cop", "cop_method", "cop_basis", "flow_factor_kw_per_k", "cop_plausible", "carnot_spf",

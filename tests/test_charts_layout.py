@@ -15,7 +15,7 @@ import pytest
 
 from generator import analytics
 from generator.charts import build_charts
-from generator.ranges import BY_KEY, window_for
+from generator.core.ranges import BY_KEY, window_for
 from generator.sources.demo import DemoSource
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import SETTINGS, load_config
-from generator.errors import ConfigError
+from generator.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,3 +126,22 @@ def test_an_unwritable_public_dir_exits_1_with_a_plain_message(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 1
     assert result.stderr.startswith("cannot publish:") and "Traceback" not in result.stderr
+
+
+def test_every_setting_the_code_reads_is_in_the_table():
+    """A typo in cfg["…"] fails here, not in a run on someone's Pi."""
+    import re
+    from pathlib import Path
+
+    from generator.config import BY_KEY
+    root = Path(__file__).resolve().parent.parent
+    read = set()
+    for path in [*root.glob("generator/**/*.py"), *root.glob("bench/*.py")]:
+        read |= set(re.findall(r"""cfg\[["']([a-z_.]+)["']\]""", path.read_text(encoding="utf-8")))
+    assert read and read <= set(BY_KEY), sorted(read - set(BY_KEY))
+
+
+def test_a_setting_that_does_not_exist_names_the_closest_one():
+    cfg = load_config(None, {})
+    with pytest.raises(KeyError, match="did you mean 'site.timezone'"):
+        cfg["site.timezon"]

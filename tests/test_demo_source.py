@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from generator.core.errors import ConfigError
+from generator.core.metrics import BY_NAME, Kind, band_column, coverage_column
+from generator.core.ranges import BY_KEY, RANGES, window_for
 from generator.sources import simulator
-from generator.errors import ConfigError
-from generator.metrics import BY_NAME, Kind, band_column, coverage_column
-from generator.ranges import BY_KEY, RANGES, window_for
-from generator.sources.simulator import SAMPLE_SECONDS
 from generator.sources.demo import DemoSource
+from generator.sources.simulator import SAMPLE_SECONDS
+from tests.clocks import ManualClock
 
 TZ = "Europe/Stockholm"
 NOW = pd.Timestamp("2025-11-03 09:41:17", tz="UTC")  # after both 2025 DST changes
@@ -40,7 +41,7 @@ def test_kind_is_demo(source):
 
 
 def test_every_method_call_counts_as_one_query():
-    src = DemoSource(seed=1, clock=lambda: NOW)
+    src = DemoSource(seed=1, clock=ManualClock(NOW))
     src.series(window("1h"), bands=False)
     src.state_changes(window("1h"), ["compressor_on", "switch_valve"])
     src.latest()
@@ -200,7 +201,7 @@ def test_hot_water_cycles_come_every_few_hours(source):
 
 # --- latest ----------------------------------------------------------------------------------------
 def test_latest_reads_the_newest_grid_point_of_the_clock():
-    src = DemoSource(seed=1, clock=lambda: NOW)
+    src = DemoSource(seed=1, clock=ManualClock(NOW))
     latest = src.latest()
     assert latest.at == NOW.floor("30s")
     expected = grid_samples(latest.at, latest.at + pd.Timedelta("30s"))
@@ -217,8 +218,8 @@ def test_latest_without_a_clock_uses_the_wall_clock():
 def test_latest_reports_an_active_alarm_and_since_when():
     event = simulator.alarm_events(NOW.timestamp() - 365 * 86400, NOW.timestamp(), seed=1)[-1]
     during = pd.Timestamp(event.start + 60, unit="s", tz="UTC")
-    latest = DemoSource(seed=1, clock=lambda: during).latest()
+    latest = DemoSource(seed=1, clock=ManualClock(during)).latest()
     assert latest.alarm_codes == (simulator.ALARM_LOW_BRINE_FLOW,)
     assert latest.alarm_since == {simulator.ALARM_LOW_BRINE_FLOW: pd.Timestamp(event.start, unit="s", tz="UTC")}
-    quiet = DemoSource(seed=1, clock=lambda: pd.Timestamp(event.end + 60, unit="s", tz="UTC")).latest()
+    quiet = DemoSource(seed=1, clock=ManualClock(pd.Timestamp(event.end + 60, unit="s", tz="UTC"))).latest()
     assert quiet.alarm_codes == () and quiet.alarm_since == {}

@@ -24,15 +24,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 
 from generator.build import make_context, run_once
 from generator.config import load_config
-from generator.ranges import BY_KEY
+from generator.core.ranges import BY_KEY
 from generator.site import bundle_missing
 from generator.sources.demo import DemoSource
 from generator.writer import HASH_CHARS
+from tests.clocks import ManualClock
 
 EXPECTED = Path(__file__).resolve().parent / "expected" / "public"
 NOW = datetime(2026, 1, 15, 12, 0, 7, tzinfo=UTC)
@@ -135,7 +135,7 @@ def write_expected(root: Path) -> None:
 @pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
 def test_a_generation_of_the_1h_range_gives_the_expected_tree(tmp_path):
     cfg = load_config(None, {}).with_values(output__public_dir=str(tmp_path))
-    ctx = make_context(cfg, DemoSource(seed=1, clock=lambda: pd.Timestamp(NOW)))
+    ctx = make_context(cfg, DemoSource(seed=1, clock=ManualClock(NOW)), ManualClock(NOW))
     assert run_once(ctx, now=NOW, due=[BY_KEY["1h"]]).ok
     if os.environ.get("UPDATE_EXPECTED"):
         write_expected(tmp_path)

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.errors import SourceError
-from generator.ranges import Window
+from generator.core.errors import SourceError
+from generator.core.ranges import Window
 from generator.sources.flux import FluxSource, flux_string
 from providers import load_provider
 from tests.flux_replay import Executor

@@ -15,9 +15,11 @@ import pytest
 
 from generator.build import make_context, run_once
 from generator.config import load_config
-from generator.ranges import BY_KEY, RANGES
+from generator.core.clock import StartedClock
+from generator.core.ranges import BY_KEY, RANGES
 from generator.site import bundle_missing
 from generator.sources.demo import DemoSource
+from tests.clocks import ManualClock
 from tests.public_contract import validate_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,19 +28,9 @@ NOW = datetime(2026, 1, 15, 11, 0, 7, tzinfo=timezone.utc)  # the last hour hold
 pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
 
 
-class Clock:
-    """The demo's notion of now, moved by the test."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> pd.Timestamp:
-        return pd.Timestamp(self.now)
-
-
-def context(public: Path, clock: Clock, **settings):
+def context(public: Path, clock: ManualClock, **settings):
     cfg = load_config(None, {}).with_values(output__public_dir=str(public), **settings)
-    return make_context(cfg, DemoSource(seed=1, clock=clock))
+    return make_context(cfg, DemoSource(seed=1, clock=clock), clock)
 
 
 def manifest(public: Path) -> dict:
@@ -46,7 +38,7 @@ def manifest(public: Path) -> dict:
 
 
 def test_one_generation_writes_every_range_and_a_manifest_that_satisfy_the_contract(tmp_path):
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     report = run_once(context(tmp_path, clock), now=NOW)
     assert report.ok, report.errors
     checked = validate_tree(tmp_path)
@@ -65,7 +57,7 @@ def test_one_generation_writes_every_range_and_a_manifest_that_satisfy_the_contr
 
 
 def test_a_range_window_ends_at_its_last_closed_bucket(tmp_path):
-    run_once(context(tmp_path, Clock(NOW)), now=NOW)
+    run_once(context(tmp_path, ManualClock(NOW)), now=NOW)
     m = manifest(tmp_path)
     assert m["ranges"]["24h"]["to"] == "2026-01-15T11:00:00Z"
     assert m["ranges"]["1h"]["from"] == "2026-01-15T10:00:00Z"
@@ -73,7 +65,7 @@ def test_a_range_window_ends_at_its_last_closed_bucket(tmp_path):
 
 
 def test_unchanged_input_writes_nothing_and_leaves_the_manifest_alone(tmp_path):
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     ctx = context(tmp_path, clock)
     run_once(ctx, now=NOW)
     before = (tmp_path / "manifest.json").stat().st_mtime_ns
@@ -83,19 +75,19 @@ def test_unchanged_input_writes_nothing_and_leaves_the_manifest_alone(tmp_path):
 
 
 def test_only_ranges_whose_bucket_closed_change(tmp_path):
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     ctx = context(tmp_path, clock)
     run_once(ctx, now=NOW)
     first = manifest(tmp_path)["ranges"]
-    clock.now = NOW + timedelta(seconds=30)  # the 30-s bucket of 1h closes; the 2-min bucket of 24h not
-    run_once(ctx, now=clock.now, due=[BY_KEY["1h"], BY_KEY["24h"]])
+    clock.advance(30)  # the 30-s bucket of 1h closes; the 2-min bucket of 24h not
+    run_once(ctx, due=[BY_KEY["1h"], BY_KEY["24h"]])
     second = manifest(tmp_path)["ranges"]
     assert second["1h"]["hash"] != first["1h"]["hash"]
     assert second["24h"]["hash"] == first["24h"]["hash"]
 
 
 def test_the_1h_and_24h_files_agree_where_they_cover_the_same_moments(tmp_path):
-    run_once(context(tmp_path, Clock(NOW)), now=NOW, due=[BY_KEY["1h"], BY_KEY["24h"]])
+    run_once(context(tmp_path, ManualClock(NOW)), now=NOW, due=[BY_KEY["1h"], BY_KEY["24h"]])
     ranges = manifest(tmp_path)["ranges"]
 
     def temperatures(key: str) -> pd.DataFrame:
@@ -115,23 +107,23 @@ def test_the_1h_and_24h_files_agree_where_they_cover_the_same_moments(tmp_path):
 
 
 def test_superseded_files_stay_for_the_grace_period_then_go(tmp_path):
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     ctx = context(tmp_path, clock, output__grace_s=100)
     run_once(ctx, now=NOW, due=[BY_KEY["1h"]])
     old = manifest(tmp_path)["ranges"]["1h"]["path"]
-    clock.now = NOW + timedelta(seconds=30)
-    run_once(ctx, now=clock.now, due=[BY_KEY["1h"]])
+    clock.advance(30)
+    run_once(ctx, due=[BY_KEY["1h"]])
     assert manifest(tmp_path)["ranges"]["1h"]["path"] != old
     assert (tmp_path / old).exists(), "a viewer of the old manifest must still get its file"
     past = (tmp_path / old).stat().st_mtime - 101
     os.utime(tmp_path / old, (past, past))
     os.utime(tmp_path / (old + ".gz"), (past, past))
-    run_once(ctx, now=clock.now, due=[])
+    run_once(ctx, due=[])
     assert not (tmp_path / old).exists() and not (tmp_path / (old + ".gz")).exists()
 
 
 def test_a_reader_never_sees_a_half_written_or_missing_file_during_200_generations(tmp_path):
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     # a grace period far shorter than the test, so superseded files really are deleted while it reads
     ctx = context(tmp_path, clock, output__grace_s=2)
     run_once(ctx, now=NOW, due=[BY_KEY["1h"]])
@@ -153,8 +145,8 @@ def test_a_reader_never_sees_a_half_written_or_missing_file_during_200_generatio
     thread.start()
     try:
         for i in range(200):
-            clock.now = NOW + timedelta(seconds=30 * (i + 1))
-            run_once(ctx, now=clock.now, due=[BY_KEY["1h"]])
+            clock.advance(30)
+            run_once(ctx, due=[BY_KEY["1h"]])
     finally:
         stop.set()
         thread.join()
@@ -174,7 +166,7 @@ def test_generate_once_command_writes_a_valid_tree_and_exits_0(tmp_path):
 
 
 def test_a_collector_that_stopped_writing_shows_as_old_data(tmp_path):
-    stopped = Clock(NOW - timedelta(minutes=30))  # the newest sample is half an hour old
+    stopped = ManualClock(NOW - timedelta(minutes=30))  # the newest sample is half an hour old
     run_once(context(tmp_path, stopped), now=NOW, due=[])
     m = manifest(tmp_path)
     assert m["data_old"] is True and not m["stale"]
@@ -182,27 +174,25 @@ def test_a_collector_that_stopped_writing_shows_as_old_data(tmp_path):
 
 
 def test_fresh_data_is_not_old(tmp_path):
-    run_once(context(tmp_path, Clock(NOW)), now=NOW, due=[])
+    run_once(context(tmp_path, ManualClock(NOW)), now=NOW, due=[])
     assert manifest(tmp_path)["data_old"] is False
 
 
 def test_each_range_is_due_at_its_own_cadence(tmp_path):
     from generator.build import due_ranges
-    ctx = context(tmp_path, Clock(NOW))
+    ctx = context(tmp_path, ManualClock(NOW))
     assert [r.key for r in due_ranges(ctx)] == [r.key for r in RANGES], "everything is due at start"
-    run_once(ctx, now=NOW)
+    run_once(ctx)
     assert due_ranges(ctx) == []
-    for status in ctx.state.ranges.values():
-        status.last_attempt -= 31  # 31 s later: only ranges refreshed every 30 s are due
+    ctx.clock.advance(31)  # only ranges refreshed every 30 s are due
     assert [r.key for r in due_ranges(ctx)] == ["1h", "6h", "24h"]
-    for status in ctx.state.ranges.values():
-        status.last_attempt -= 300
+    ctx.clock.advance(300)
     assert [r.key for r in due_ranges(ctx)] == ["1h", "6h", "24h", "7d"]
 
 
 def test_the_scheduler_loop_keeps_the_heartbeat_going(tmp_path):
     from generator.scheduler import start_background
-    ctx = context(tmp_path, Clock(NOW), schedule__live_s=1, schedule__interval_s=1)
+    ctx = context(tmp_path, StartedClock(NOW), schedule__live_s=1, schedule__interval_s=1)  # time passes
     run_once(ctx, now=NOW)
     first = json.loads((tmp_path / "status.json").read_bytes())["last_run_at"]
     scheduler = start_background(ctx)
@@ -245,32 +235,35 @@ class YearTimesOut(DemoSource):
 
     def series(self, window, bands):
         if window.calendar_days:
-            from generator.errors import SourceError
+            from generator.core.errors import SourceError
             raise SourceError("InfluxDB did not answer within 30 s")
         return super().series(window, bands)
 
 
 def test_one_failing_range_is_marked_stale_and_retried_alone_while_the_others_go_on(tmp_path):
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     cfg = load_config(None, {}).with_values(output__public_dir=str(tmp_path), schedule__interval_s=60)
-    ctx = make_context(cfg, YearTimesOut(seed=1, clock=clock))
-    first = run_once(ctx, now=NOW)
+    ctx = make_context(cfg, YearTimesOut(seed=1, clock=clock), clock)
+    first = run_once(ctx)
     assert first.errors == ["InfluxDB did not answer within 30 s"]
     m = manifest(tmp_path)
     assert "365d" not in m["ranges"] and m["stale"] is True  # nothing good to keep yet
     assert set(m["ranges"]) == {"1h", "6h", "24h", "7d", "30d"}
-    clock.now = NOW + timedelta(seconds=60)
-    for status in ctx.state.ranges.values():
-        status.last_attempt -= 61  # a minute later for the cadence; the backoff runs on the real clock
-    second = run_once(ctx, now=clock.now)
+    clock.advance(60)  # a minute later: every short range is due, and 365d's first backoff (60 s) is over
+    second = run_once(ctx)
     assert second.latest is not None, "the source answers: no global backoff"
     assert manifest(tmp_path)["ranges"]["1h"]["hash"] != m["ranges"]["1h"]["hash"], "1h went on"
-    assert ctx.state.ranges["365d"].failures == 1, "365d waits for its own backoff (60 s)"
+    assert ctx.state.ranges["365d"].backoff.failures == 2, "365d was asked again, and failed again"
+    clock.advance(60)  # its backoff has doubled to 120 s: the others go on without it
+    before = manifest(tmp_path)["ranges"]["1h"]["hash"]
+    third = run_once(ctx)
+    assert third.errors == [] and ctx.state.ranges["365d"].backoff.failures == 2, "365d waits alone"
+    assert manifest(tmp_path)["ranges"]["1h"]["hash"] != before
 
 
 def test_a_manifest_whose_gz_copy_is_older_is_mended_on_the_next_run(tmp_path):
     import gzip
-    ctx = context(tmp_path, Clock(NOW))
+    ctx = context(tmp_path, ManualClock(NOW))
     run_once(ctx, now=NOW, due=[BY_KEY["1h"]])
     (tmp_path / "manifest.json.gz").write_bytes(gzip.compress(b'{"format": 1, "ranges": {}}'))  # a crash
     run_once(ctx, now=NOW, due=[])
@@ -283,6 +276,6 @@ def test_bundles_of_earlier_releases_are_removed_after_the_grace_period(tmp_path
     old.write_text("old release", encoding="utf-8")
     past = time.time() - 700
     os.utime(old, (past, past))
-    run_once(context(tmp_path, Clock(NOW)), now=NOW, due=[])
+    run_once(context(tmp_path, ManualClock(NOW)), now=NOW, due=[])
     assert not old.exists()
     assert len(list((tmp_path / "assets").glob("app.*.js"))) == 1

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.ranges import RANGES, Window, window_for
+from generator.core.ranges import RANGES, Window, window_for
 from generator.sources import hold
 from generator.sources.influxql import DEFAULT_MAX_GAP_S, Connection, InfluxQLSource
 from providers import load_provider

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.ranges import Window
+from generator.core.ranges import Window
 from generator.sources.influxql import Connection, InfluxQLSource
 from providers import load_provider
 from tests.influxd import Influxd

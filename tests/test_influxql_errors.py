@@ -12,8 +12,8 @@ from typing import Iterator
 import pandas as pd
 import pytest
 
-from generator.errors import SourceError
-from generator.ranges import Window
+from generator.core.errors import SourceError
+from generator.core.ranges import Window
 from generator.sources.influxql import Connection, InfluxQLSource
 from generator.sources.quoting import quote_ident, quote_string
 from providers import load_provider, load_provider_file

@@ -21,9 +21,9 @@ import pytest
 
 from generator.build import build_range_document, make_context
 from generator.config import load_config
-from generator.ranges import BY_KEY, RANGES, Window, window_for
-from generator.sources.factory import make_source
+from generator.core.ranges import BY_KEY, RANGES, Window, window_for
 from generator.sources import simulator
+from generator.sources.factory import make_source
 from tests.collectors import Layout, Process, Truth, layouts, lines, truth
 from tests.influxd import Influxd
 

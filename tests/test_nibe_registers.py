@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.metrics import BY_NAME
+from generator.core.metrics import BY_NAME
 from providers import load_provider
 from providers.records import Layout
 from providers.transforms import Above, AuxPercent, AuxSteps, Direct, Enum, Sum

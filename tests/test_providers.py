@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.errors import ProviderError
-from generator.metrics import NAMES
+from generator.core.errors import ProviderError
+from generator.core.metrics import NAMES
 from providers import available_providers, load_provider, load_provider_file
 
 SHIPPED = ("generic", "ivt", "nibe", "thermia")
@@ -165,7 +165,7 @@ def test_a_minimal_file_loads(tmp_path):
 
 def test_unknown_canonical_metric_is_refused(tmp_path):
     path = write(tmp_path, "acme", MINIMAL.replace("outdoor_temp: ute", "outside_temp: ute"))
-    assert_refused(path, "layouts.acme.metrics.outside_temp", "use one of generator/metrics.py")
+    assert_refused(path, "layouts.acme.metrics.outside_temp", "use one of generator/core/metrics.py")
 
 
 def test_unquoted_register_id_is_refused_with_the_quoting_fix(tmp_path):

@@ -24,9 +24,9 @@ from websockets.exceptions import (
     InvalidStatus,
 )
 
-from generator.errors import ConfigError
 from sidecar import Sidecar, run_sidecar
-from tests.sidecar_process import start_sidecar_process
+from sidecar.origin import SettingError
+from tests.sidecar_process import sidecar_command, start_sidecar_process
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -281,7 +281,7 @@ def test_a_client_without_origin_header_is_accepted(public: Path) -> None:
 
 
 def test_an_allowed_origin_that_is_not_an_origin_is_a_config_error(public: Path) -> None:
-    with pytest.raises(ConfigError, match=r"sidecar.allowed_origins: 'heat.example.com' is not an origin; write scheme://"):
+    with pytest.raises(SettingError, match=r"sidecar.allowed_origins: 'heat.example.com' is not an origin; write scheme://"):
         Sidecar(public, allowed_origins=["heat.example.com"])
 
 
@@ -337,7 +337,7 @@ def test_over_the_connection_cap_the_handshake_is_refused_with_503(public: Path)
 
 
 def test_a_zero_connection_cap_is_a_config_error(public: Path) -> None:
-    with pytest.raises(ConfigError, match="sidecar.max_clients"):
+    with pytest.raises(SettingError, match="sidecar.max_clients"):
         Sidecar(public, max_clients=0)
 
 
@@ -482,7 +482,7 @@ def test_run_sidecar_announces_its_port_and_stops_when_told(public: Path) -> Non
 
 def test_the_command_line_names_a_bad_allowed_origin_and_exits_2(public: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sidecar", "--public-dir", str(public), "--port", "0", "--allowed-origin", "example.com"],
+        sidecar_command(public, "--port", "0", "--allowed-origin", "example.com"),
         cwd=REPO, capture_output=True, text=True, timeout=20,
     )
     assert result.returncode == 2

@@ -8,18 +8,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from generator.sources import simulator
 from generator.build import make_context, run_once
 from generator.config import load_config
 from generator.site import bundle_missing
+from generator.sources import simulator
 from generator.sources.factory import make_cached_source
+from tests.clocks import ManualClock
 from tests.influxd import Influxd
 from tests.public_contract import validate_tree
 
@@ -60,13 +60,14 @@ def setup(tmp_path):
 
 def fast_ranges(ctx):
     """Ranges up to 24h: the six hours of data cover them, and the run stays quick."""
-    from generator.ranges import BY_KEY
+    from generator.core.ranges import BY_KEY
     return [BY_KEY[k] for k in ("1h", "6h", "24h")]
 
 
 def test_a_dead_database_keeps_the_last_good_files_marks_them_stale_and_recovery_clears_it(setup):
     db, config, public = setup
-    ctx = make_context(load_config(config, {}), make_cached_source(load_config(config, {})))
+    clock = ManualClock(datetime.now(timezone.utc))
+    ctx = make_context(load_config(config, {}), make_cached_source(load_config(config, {})), clock)
     good = run_once(ctx, due=fast_ranges(ctx))
     assert good.ok, good.errors
     before = manifest(public)
@@ -87,7 +88,9 @@ def test_a_dead_database_keeps_the_last_good_files_marks_them_stale_and_recovery
     assert status["ok"] is False and status["consecutive_failures"] == 1
 
     db.start()
-    time.sleep(1.2)  # the first backoff step is schedule.interval_s
+    again = run_once(ctx)  # still backing off: the source is not asked
+    assert again.errors == [stale["error"]]
+    clock.advance(1.2)  # the first backoff step is schedule.interval_s
     recovered = run_once(ctx)
     assert recovered.ok, recovered.errors
     after = manifest(public)

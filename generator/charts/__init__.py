@@ -22,7 +22,7 @@ from generator.charts import (
 )
 from generator.charts.context import DEFAULT_COLOURS, ChartContext
 from generator.charts.kpis import build_kpis
-from generator.ranges import RangeSpec, Window
+from generator.core.ranges import RangeSpec, Window
 
 if TYPE_CHECKING:
     from generator.analytics import Params, Summary
@@ -48,7 +48,9 @@ def build_charts(frame: pd.DataFrame, summary: "Summary", window: Window, spec: 
     if unknown:
         raise ValueError(f"chart colours: unknown key(s) {', '.join(unknown)}; "
                          f"use any of {', '.join(DEFAULT_COLOURS)}")
-    from generator.analytics import Params  # late: analytics imports nothing of the charts
+    from generator.analytics import (
+        Params,  # late: analytics imports nothing of the charts
+    )
 
     ctx = ChartContext(frame, summary, window, spec, i18n.check_language(language), timezone, colours or {},
                        params or Params())

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import pandas as pd
 
 from generator import i18n
-from generator.ranges import RangeSpec, Window
+from generator.core.ranges import RangeSpec, Window
 
 if TYPE_CHECKING:
     from generator.analytics import Params, Summary

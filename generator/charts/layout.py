@@ -103,7 +103,6 @@ def time_chart(ctx: ChartContext, title: str, data: dict[str, Any], panels: list
         "animation": False,
         "aria": {"enabled": True},
         "tooltip": {"trigger": "axis"},
-        "toolbox": {"feature": {"saveAsImage": {}}},
         "dataset": data,
         "grid": grids if count > 1 else grids[0],
         "xAxis": x_axes if count > 1 else x_axes[0],

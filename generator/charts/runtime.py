@@ -30,7 +30,6 @@ def build(ctx: ChartContext) -> dict[str, Any]:
         "title": {"text": ctx.label("runtime.title")},
         "aria": {"enabled": True},
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} %"},
-        "toolbox": {"feature": {"saveAsImage": {}}},
         "legend": {"bottom": 8, "left": "center", "itemGap": 14},
         "series": [{"type": "pie", "center": ["50%", "47%"], "radius": ["36%", "58%"],
                     "avoidLabelOverlap": True, "label": {"formatter": "{c} %"},

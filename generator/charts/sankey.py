@@ -105,7 +105,6 @@ def build(ctx: ChartContext) -> dict[str, Any]:
         "title": {"text": ctx.label("sankey.title"), **({"subtext": subtitle} if subtitle else {})},
         "aria": {"enabled": True},
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} kWh"},
-        "toolbox": {"feature": {"saveAsImage": {}}},
         "series": [{
             "type": "sankey", "top": 70, "bottom": 20, "left": 8, "right": 8,
             "emphasis": {"focus": "adjacency"},

@@ -7,7 +7,7 @@ from typing import Any
 from generator.charts.context import ChartContext
 from generator.charts.data import TEMPERATURE, Column, dataset, has_data
 from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
-from generator.metrics import band_column
+from generator.core.metrics import band_column
 
 METRICS: tuple[str, ...] = ("outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "heat_carrier_supply_temp",
                             "heat_carrier_return_temp", "hot_water_temp", "brine_in_temp", "brine_out_temp")

@@ -10,7 +10,7 @@ from typing import Protocol, Sequence
 
 import pandas as pd
 
-from generator.ranges import Window
+from generator.core.ranges import Window
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Latest:
 
 
 class Source(Protocol):
-    """The contract of a data source. Every method raises generator.errors.SourceError on I/O failure."""
+    """The contract of a data source. Every method raises generator.core.errors.SourceError on I/O failure."""
 
     kind: str
     query_count: int  # queries sent so far; the generator reports it in status.json
@@ -38,7 +38,7 @@ class Source(Protocol):
         power). Counters: their increase inside the bucket (the first bucket's from the value before the
         window). Codes: the last value. Every metric but codes also has coverage_column(m), the covered
         share of the bucket. With `bands`, temperatures also get band_column(m, "min") and
-        band_column(m, "max") (generator/metrics.py). A metric the source lacks is simply absent.
+        band_column(m, "max") (generator/core/metrics.py). A metric the source lacks is simply absent.
         """
         ...
 

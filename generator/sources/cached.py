@@ -34,8 +34,8 @@ from typing import Generic, TypeVar
 import numpy as np
 import pandas as pd
 
-from generator.errors import SourceError
-from generator.ranges import Window
+from generator.core.errors import SourceError
+from generator.core.ranges import Window
 from generator.sources.base import Latest, Source
 
 log = logging.getLogger("heatpump_dashboard.cache")

@@ -16,15 +16,16 @@ The simulator answers for any moment, past or future; the generator only asks up
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from generator.core.clock import SYSTEM, Clock
+from generator.core.errors import ConfigError
+from generator.core.metrics import BY_NAME, CHANGING, Kind, band_column, coverage_column
+from generator.core.ranges import Window
 from generator.sources import simulator
-from generator.errors import ConfigError
-from generator.metrics import BY_NAME, CHANGING, Kind, band_column, coverage_column
-from generator.ranges import Window
 from generator.sources.base import Latest
 
 CHUNK_SAMPLES = 1 << 15          # ~11 days of 30 s samples: small arrays stay in cache
@@ -63,7 +64,7 @@ class DemoSource:
 
     kind = "demo"
 
-    def __init__(self, seed: int = 1, clock: Callable[[], pd.Timestamp] | None = None):
+    def __init__(self, seed: int = 1, clock: Clock = SYSTEM):
         self.seed = _check_seed(seed)
         self._clock = clock
         self.query_count = 0
@@ -154,7 +155,7 @@ class DemoSource:
     # --- latest ----------------------------------------------------------------------------------
     def latest(self) -> Latest:
         self.query_count += 1
-        now = _utc(self._clock()) if self._clock is not None else pd.Timestamp.now(tz="UTC")
+        now = _utc(pd.Timestamp(self._clock.now()))
         grid_s = (_ns(now) // _STEP_NS) * simulator.SAMPLE_SECONDS
         samples = simulator.sample(np.array([grid_s], dtype=np.int64), self.seed)
         values = {name: float(x[0]) for name, x in samples.items()}

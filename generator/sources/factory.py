@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from generator.clock import Clock, system_clock
 from generator.config import Config
-from generator.errors import ConfigError
+from generator.core.clock import SYSTEM, Clock
+from generator.core.errors import ConfigError
 from generator.sources.base import Source
 
 
-def make_source(cfg: Config, clock: Clock = system_clock) -> Source:
+def make_source(cfg: Config, clock: Clock = SYSTEM) -> Source:
     """The Source of cfg["source.kind"]; database sources load the provider to know what to query.  The
     demo source reads the run's clock for "now" (a database knows its newest sample itself)."""
     kind = cfg["source.kind"]
     if kind == "demo":
         from generator.sources.demo import DemoSource
 
-        return DemoSource(seed=cfg["source.seed"], clock=lambda: pd.Timestamp(clock()))
+        return DemoSource(seed=cfg["source.seed"], clock=clock)
     from providers import load_provider
 
     provider = load_provider(cfg["provider"], cfg.provider_overrides())
@@ -50,7 +50,7 @@ def make_source(cfg: Config, clock: Clock = system_clock) -> Source:
 RECHECK_EVERY = pd.Timedelta(minutes=15)
 
 
-def make_cached_source(cfg: Config, clock: Clock = system_clock) -> Source:
+def make_cached_source(cfg: Config, clock: Clock = SYSTEM) -> Source:
     """The source a generator runs on: make_source(cfg), with database sources (influxql, flux) behind
     the closed-bucket cache (generator/sources/cached.py) so a refresh only asks for new and recent
     buckets.  The demo source is fast already and stays bare; the doctor keeps using make_source, since

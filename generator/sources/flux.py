@@ -16,8 +16,8 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from generator.errors import SourceError, scrub
-from generator.ranges import Window
+from generator.core.errors import SourceError, scrub
+from generator.core.ranges import Window
 from generator.sources import hold
 from generator.sources.base import Latest
 from generator.sources.quoting import flux_duration, flux_string, flux_time

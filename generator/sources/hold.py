@@ -29,7 +29,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from generator.ranges import Window
+from generator.core.ranges import Window
 
 INF = np.iinfo(np.int64).max // 4
 

@@ -15,12 +15,22 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from generator.errors import SourceError
-from generator.ranges import Window
+from generator.core.errors import SourceError
+from generator.core.ranges import Window
 from generator.sources import hold
 from generator.sources.base import Latest
-from generator.sources.influxql_client import Connection, InfluxQLClient, column, series_by_tag
-from generator.sources.quoting import duration_literal, quote_ident, quote_string, time_literal
+from generator.sources.influxql_client import (
+    Connection,
+    InfluxQLClient,
+    column,
+    series_by_tag,
+)
+from generator.sources.quoting import (
+    duration_literal,
+    quote_ident,
+    quote_string,
+    time_literal,
+)
 from generator.sources.rawplan import (
     BEFORE_LOOKBACK,
     Collector,

@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from generator.errors import SourceError, scrub
+from generator.core.errors import SourceError, scrub
 
 
 @dataclass(frozen=True)

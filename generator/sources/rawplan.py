@@ -13,8 +13,17 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from generator.metrics import BY_NAME, HOLD, INCREASE, LAST, TEMPERATURES, Kind, band_column, coverage_column
-from generator.ranges import Window
+from generator.core.metrics import (
+    BY_NAME,
+    HOLD,
+    INCREASE,
+    LAST,
+    TEMPERATURES,
+    Kind,
+    band_column,
+    coverage_column,
+)
+from generator.core.ranges import Window
 from generator.sources import hold
 from generator.sources.base import Latest
 from providers.model import Provider, value_transforms

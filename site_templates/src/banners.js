@@ -2,6 +2,7 @@
 // error), old data ("Latest data … ago") and errors the generator reports.
 import { fill } from './i18n.js';
 import { epoch } from './data.js';
+import { element } from './dom.js';
 
 /** The banners that apply now, as [{kind, level, text}]; pure, so the clock can re-run it. */
 export function bannersFor({ manifest, range, live, errors, settings, t, fmt, now = Date.now() }) {
@@ -35,10 +36,8 @@ export function renderBanners(container, banners) {
   if (container.dataset.signature === signature) return;
   container.dataset.signature = signature;
   container.replaceChildren(...banners.map((banner) => {
-    const el = document.createElement('p');
-    el.className = `banner banner-${banner.level}`;
+    const el = element('p', `banner banner-${banner.level}`, banner.text);
     el.dataset.banner = banner.kind;
-    el.textContent = banner.text;
     return el;
   }));
 }

@@ -85,8 +85,6 @@ export function localizeOption(option, fmt, spanMs) {
   delete out._meta;  // facts for the page, not an ECharts component
   out.backgroundColor = out.backgroundColor ?? 'transparent';
   out.aria = { enabled: true, ...out.aria };
-  // The card has its own PNG button (same getDataURL underneath), so the toolbox icon would be a twin.
-  if (out.toolbox !== undefined) out.toolbox = asList(out.toolbox).map((toolbox) => ({ ...toolbox, show: false }));
   out.xAxis = mapAxes(out.xAxis, (axis) => localizeAxis(axis, fmt, spanMs));
   out.yAxis = mapAxes(out.yAxis, (axis) => localizeAxis(axis, fmt, spanMs));
   if (out.series !== undefined) out.series = asList(out.series).map((series) => localizeSeries(series, fmt));

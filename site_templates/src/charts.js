@@ -2,19 +2,12 @@
 // viewer keeps the zoom window and legend selection and the page neither flickers nor jumps.
 import { init } from './echarts.js';
 import { applyViewState, localizeOption, optionTitle, viewState } from './chart-options.js';
-
-export const CHART_KEYS = ['sankey', 'cop', 'runtime', 'temperature', 'performance', 'power', 'valve'];
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
+import { element } from './dom.js';
+import { CHART_KEYS } from './keys.js';
 
 export class ChartBoard {
   constructor(container, { t, fmt, lang, theme, onExport }) {
-    Object.assign(this, { t, fmt, theme });
+    Object.assign(this, { container, t, fmt, theme, onExport });
     this.locale = lang === 'sv' ? 'SV' : 'EN';
     this.cards = new Map();
     this.resizer = new ResizeObserver((entries) => {
@@ -24,37 +17,48 @@ export class ChartBoard {
         if (width > 0 && height > 0) this.cards.get(entry.target.dataset.chartCanvas)?.chart?.resize();
       }
     });
-    for (const key of CHART_KEYS) {
-      const card = element('article', 'card chart-card');
-      card.dataset.chart = key;
-      card.dataset.state = 'loading';
-      // The generated option draws its own title and subtitle; the heading is for screen readers.
-      const head = element('header', 'chart-head');
-      const title = element('h2', 'visually-hidden', t.charts[key]);
-      const exportButton = element('button', 'small-button export-button', 'PNG');
-      exportButton.type = 'button';
-      exportButton.dataset.export = key;
-      exportButton.title = `${t.exportPng}: ${t.charts[key]}`;
-      exportButton.setAttribute('aria-label', exportButton.title);
-      exportButton.disabled = true;
-      exportButton.addEventListener('click', () => onExport(key));
-      head.append(title, exportButton);
-      const body = element('div', 'chart-body');
-      const canvas = element('div', 'chart-canvas');
-      canvas.dataset.chartCanvas = key;
-      const placeholder = element('div', 'chart-placeholder', t.loading);
-      body.append(canvas, placeholder);
-      card.append(head, body);
-      container.append(card);
-      this.cards.set(key, { card, title, canvas, placeholder, exportButton, chart: null, range: null });
-    }
+    for (const key of CHART_KEYS) this.addCard(key);
+  }
+
+  /** The chart keys that have a card, in the page's order. */
+  keys() {
+    return [...this.cards.keys()];
+  }
+
+  /** A card for `key`, added at the end (a chart the data brings that the page does not know yet). */
+  addCard(key) {
+    const { t, container, onExport } = this;
+    const label = t.charts[key] || key;
+    const card = element('article', 'card chart-card');
+    card.dataset.chart = key;
+    card.dataset.state = 'loading';
+    // The generated option draws its own title and subtitle; the heading is for screen readers.
+    const head = element('header', 'chart-head');
+    const title = element('h2', 'visually-hidden', label);
+    const exportButton = element('button', 'small-button export-button', 'PNG');
+    exportButton.type = 'button';
+    exportButton.dataset.export = key;
+    exportButton.title = `${t.exportPng}: ${label}`;
+    exportButton.setAttribute('aria-label', exportButton.title);
+    exportButton.disabled = true;
+    exportButton.addEventListener('click', () => onExport(key));
+    head.append(title, exportButton);
+    const body = element('div', 'chart-body');
+    const canvas = element('div', 'chart-canvas');
+    canvas.dataset.chartCanvas = key;
+    const placeholder = element('div', 'chart-placeholder', t.loading);
+    body.append(canvas, placeholder);
+    card.append(head, body);
+    container.append(card);
+    const slot = { card, title, canvas, placeholder, exportButton, chart: null, range: null };
+    this.cards.set(key, slot);
+    return slot;
   }
 
   /** Draws (or redraws) one chart; `range` decides whether the zoom window carries over. */
   draw(key, option, { range, hash, spanMs }) {
-    const slot = this.cards.get(key);
-    if (!slot) return;
-    slot.title.textContent = optionTitle(option) || this.t.charts[key];
+    const slot = this.cards.get(key) || this.addCard(key);
+    slot.title.textContent = optionTitle(option) || this.t.charts[key] || key;
     slot.card.dataset.hash = hash;
     if (!option || typeof option !== 'object' || option._empty) {
       this.showPlaceholder(key, this.t.noData, 'empty');

@@ -92,20 +92,3 @@ export function rangeCsv(charts, fmt) {
   }
   return `${lines.join('\r\n')}\r\n`;
 }
-
-/** Saves `content` as a file through a temporary link. */
-export function download(filename, href) {
-  const link = document.createElement('a');
-  link.href = href;
-  link.download = filename;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-}
-
-export function downloadText(filename, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  download(filename, url);
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}

@@ -2,6 +2,7 @@
 // never change, so the browser cache may keep them; manifest.json and the archive index must be
 // revalidated every time. An offline report answers every path from its embedded files instead.
 import { embeddedFile, embeddedReport } from './embedded.js';
+import { rangeSeconds } from './keys.js';
 
 export class FetchError extends Error {
   constructor(path, reason) {
@@ -55,8 +56,13 @@ export function fetchLiveFile(path) {
   return fetchJson(path);
 }
 
-export function fetchArchiveIndex(path) {
-  return fetchJson(path, { revalidate: true });
+/** The archive index; an empty one when it cannot be had (no archive yet: the picker offers only "Live"). */
+export async function fetchArchiveIndex(path) {
+  try {
+    return await fetchJson(path, { revalidate: true });
+  } catch {
+    return { snapshots: [] };
+  }
 }
 
 /** A manifest-shaped view of one archived day, so the rest of the page needs no special case. */
@@ -75,4 +81,18 @@ export function snapshotManifest(index, date) {
 export function epoch(iso) {
   const value = iso ? Date.parse(iso) : NaN;
   return Number.isNaN(value) ? null : value;
+}
+
+/** Whether `next` was generated before `current`: a manifest that arrived late, to be ignored. */
+export function isOlderManifest(next, current) {
+  const before = epoch(current?.generated_at);
+  const after = epoch(next?.generated_at);
+  return before !== null && after !== null && after < before;
+}
+
+/** The span of a range file in ms: its from–to, else the length its key names, else a day. */
+export function rangeSpanMs(data, range) {
+  const from = epoch(data?.from);
+  const to = epoch(data?.to);
+  return from !== null && to !== null && to > from ? to - from : (rangeSeconds(range) || 86400) * 1000;
 }

@@ -13,7 +13,6 @@ import {
   MarkLineComponent,
   AxisPointerComponent,
   AriaComponent,
-  ToolboxComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import langSV from 'echarts/i18n/langSV-obj.js';
@@ -22,9 +21,9 @@ echarts.use([
   LineChart, PieChart, SankeyChart,
   GridComponent, DatasetComponent, TooltipComponent, LegendComponent, TitleComponent,
   DataZoomComponent, MarkLineComponent, AxisPointerComponent, AriaComponent,
-  ToolboxComponent, CanvasRenderer,
+  CanvasRenderer,
 ]);
-// ECharts' own strings (aria descriptions, toolbox) in Swedish; English is built in.
+// ECharts' own strings (aria descriptions) in Swedish; English is built in.
 echarts.registerLocale('SV', langSV);
 
 export const { init, dispose } = echarts;

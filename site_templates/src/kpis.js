@@ -1,11 +1,5 @@
 // The KPI cards on top. Every shown value carries data-kpi="<key of the range file's kpis>".
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
+import { element } from './dom.js';
 
 // One card: its main figure and the smaller figures under it, each tied to a kpis key.
 const CARDS = [

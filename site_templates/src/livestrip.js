@@ -1,18 +1,12 @@
 // The live strip: the latest values, compressor / switch valve / add-heat status and active alarms,
 // from the small live file that is refreshed more often than the ranges.
+import { element } from './dom.js';
 
 const VALUES = [
   ['outdoor_temp', '°C', 1], ['indoor_temp', '°C', 1], ['supply_temp', '°C', 1], ['return_temp', '°C', 1],
   ['hot_water_temp', '°C', 1], ['brine_in_temp', '°C', 1], ['brine_out_temp', '°C', 1],
   ['power_electric', 'W', 0], ['heat_output', 'W', 0], ['compressor_freq', 'Hz', 0],
 ];
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 function power(value, fmt) {
   return Math.abs(value) >= 1000 ? `${fmt.number(value / 1000, 2)} kW` : `${fmt.number(value, 0)} W`;

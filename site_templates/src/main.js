@@ -4,27 +4,26 @@
 // report (embedded.js) it shows only its one day, from its own embedded files, with no live connection.
 import { dictionary, fill } from './i18n.js';
 import { createFormat } from './format.js';
-import { readSettings, readView, viewUrl } from './settings.js';
-import { applyTheme, chooseTheme, currentTheme, onSystemThemeChange } from './theme.js';
-import { epoch, fetchArchiveIndex, fetchLiveFile, fetchManifest, fetchRangeFile, snapshotManifest } from './data.js';
+import { readSettings } from './settings.js';
+import { onViewPopped, pushView, readView, sameView } from './routing.js';
+import { applyTheme, currentTheme, onSystemThemeChange } from './theme.js';
+import {
+  fetchArchiveIndex, fetchLiveFile, fetchManifest, fetchRangeFile, isOlderManifest, rangeSpanMs, snapshotManifest,
+} from './data.js';
 import { LiveConnection, socketUrl } from './connection.js';
-import { ChartBoard, CHART_KEYS } from './charts.js';
+import { latestWins } from './latest.js';
+import { mergeKeys } from './keys.js';
+import { Controls } from './controls.js';
+import { ChartBoard } from './charts.js';
 import { KpiCards } from './kpis.js';
 import { LiveStrip, renderEvents } from './livestrip.js';
 import { bannersFor, renderBanners } from './banners.js';
-import { download, downloadText, rangeCsv } from './csv.js';
+import { showBadge } from './badge.js';
+import { exportCsv, exportPng, fileStem } from './export.js';
 
 applyTheme(currentTheme());  // before anything is drawn, so there is no flash of the wrong scheme
 
-const RANGE_SECONDS = { '1h': 3600, '6h': 21600, '24h': 86400, '7d': 604800, '30d': 2592000, '365d': 31536000 };
 const CLOCK_MS = 15000;  // how often ages in banners are refreshed without new data
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 class Dashboard {
   constructor(settings) {
@@ -37,14 +36,13 @@ class Dashboard {
     this.shown = { range: null, hash: null };
     this.live = null;
     this.liveHash = null;
-    this.loadToken = 0;
-    this.liveToken = 0;
+    this.rangeLoads = latestWins();  // the range file asked for last is the one drawn
+    this.liveLoads = latestWins();
     this.errors = new Map();         // what failed → banner text
     this.archiveIndex = null;
     this.connection = null;
     this.el = {
       main: document.getElementById('dashboard'),
-      controls: document.getElementById('controls'),
       badge: document.getElementById('connection'),
       banners: document.getElementById('banners'),
       updated: document.getElementById('updated'),
@@ -54,122 +52,56 @@ class Dashboard {
     this.kpis = new KpiCards(document.getElementById('kpis'), common);
     this.liveStrip = new LiveStrip(document.getElementById('live'), common);
     this.board = new ChartBoard(document.getElementById('charts'), {
-      ...common, lang: settings.lang, theme: currentTheme(), onExport: (key) => this.exportPng(key),
+      ...common, lang: settings.lang, theme: currentTheme(),
+      onExport: (key) => exportPng(this.board, key, fileStem(this.view, this.fmt)),
     });
-    this.buildControls();
+    this.controls = new Controls(document.getElementById('controls'), {
+      ...common,
+      ranges: settings.ranges,
+      report: settings.report,
+      onRange: (range) => this.setView({ ...this.view, range }, { push: true }),
+      onSnapshot: (snapshot) => this.setView({ ...this.view, snapshot }, { push: true }),
+      onCsv: () => exportCsv(this.cache.get(this.shown.range)?.data, fileStem(this.view, this.fmt), this.fmt),
+      onTheme: (theme) => this.themeChanged(theme),
+    });
+    this.fillArchiveSelect();
+    this.markRange();
   }
 
   start() {
-    window.addEventListener('popstate', () => this.setView(readView(this.settings), { push: false }));
+    onViewPopped(this.settings, (view) => this.setView(view, { push: false }));
     onSystemThemeChange((theme) => this.themeChanged(theme));
     setInterval(() => this.updateBanners(), CLOCK_MS);
     this.enterView();
   }
 
-  // ---- header controls -------------------------------------------------------------------------
-
-  buildControls() {
-    const { t, settings } = this;
-    const group = element('div', 'segmented');
-    group.setAttribute('role', 'group');
-    group.setAttribute('aria-label', t.range);
-    this.rangeButtons = new Map();
-    for (const key of settings.ranges) {
-      const button = element('button', 'segment', t.ranges[key] || key);
-      button.type = 'button';
-      button.dataset.range = key;
-      button.addEventListener('click', () => this.setView({ ...this.view, range: key }, { push: true }));
-      group.append(button);
-      this.rangeButtons.set(key, button);
-    }
-
-    this.archiveSelect = element('select', 'archive-select');
-    this.archiveSelect.setAttribute('aria-label', t.archive);
-    this.archiveSelect.dataset.archive = '';
-    this.fillArchiveSelect();
-    this.archiveSelect.addEventListener('change', () => {
-      const snapshot = this.archiveSelect.value || null;
-      this.setView({ ...this.view, snapshot }, { push: true });
-    });
-
-    this.csvButton = element('button', 'small-button', 'CSV');
-    this.csvButton.type = 'button';
-    this.csvButton.dataset.downloadCsv = '';
-    this.csvButton.title = t.downloadCsv;
-    this.csvButton.setAttribute('aria-label', t.downloadCsv);
-    this.csvButton.addEventListener('click', () => this.downloadCsv());
-
-    this.themeButton = element('button', 'small-button theme-button');
-    this.themeButton.type = 'button';
-    this.themeButton.dataset.themeToggle = '';
-    this.themeButton.addEventListener('click', () => {
-      const next = currentTheme() === 'dark' ? 'light' : 'dark';
-      chooseTheme(next);
-      this.themeChanged(next);
-    });
-    this.themeChanged(currentTheme());
-
-    // A report holds one day: the archive picker would offer nothing else.
-    const picker = settings.report ? [] : [this.archiveSelect];
-    this.el.controls.prepend(group, ...picker, this.csvButton, this.themeButton);
-    this.markRange();
-  }
-
   markRange() {
-    for (const [key, button] of this.rangeButtons) {
-      const available = !this.manifest || Boolean(this.manifest.ranges?.[key]);
-      button.setAttribute('aria-pressed', String(key === this.view.range));
-      button.classList.toggle('unavailable', !available);
-    }
+    this.controls.markRange(this.view.range, this.manifest);
   }
 
   themeChanged(theme) {
-    const dark = theme === 'dark';
-    this.themeButton.textContent = dark ? '☀' : '☾';
-    this.themeButton.title = dark ? this.t.themeToLight : this.t.themeToDark;
-    this.themeButton.setAttribute('aria-label', this.themeButton.title);
-    this.themeButton.setAttribute('aria-pressed', String(dark));
-    this.board?.setTheme(theme);
+    this.controls.showTheme(theme);
+    this.board.setTheme(theme);
   }
 
   fillArchiveSelect() {
-    const { t } = this;
-    const options = this.settings.report ? [] : [new Option(t.archiveLive, '')];
-    for (const snapshot of [...(this.archiveIndex?.snapshots || [])].sort((a, b) => (a.date < b.date ? 1 : -1))) {
-      options.push(new Option(this.fmt.date(`${snapshot.date}T12:00:00Z`), snapshot.date));
-    }
-    if (this.view.snapshot && !options.some((o) => o.value === this.view.snapshot)) {
-      options.push(new Option(this.view.snapshot, this.view.snapshot));
-    }
-    this.archiveSelect.replaceChildren(...options);
-    this.archiveSelect.value = this.view.snapshot || '';
-    this.archiveSelect.title = options.length > 1 ? t.archive : t.archiveNone;
+    this.controls.fillArchive(this.archiveIndex?.snapshots, this.view.snapshot);
   }
 
   async loadArchiveIndex() {
     this.archiveIndex = this.archiveIndex || { snapshots: [] };  // one request at a time
-    const path = this.manifest?.archive || 'archive/index.json';
-    try {
-      this.archiveIndex = await fetchArchiveIndex(path);
-    } catch {
-      this.archiveIndex = { snapshots: [] };  // no archive yet: the picker offers only "Live"
-    }
+    this.archiveIndex = await fetchArchiveIndex(this.manifest?.archive || 'archive/index.json');
     this.fillArchiveSelect();
     return this.archiveIndex;
   }
 
-  // ---- views: live or an archived day, and the range -------------------------------------------
+  // ---- the view: live or an archived day, and the range --------------------------------------------
 
   setView(view, { push }) {
     const previous = this.view;
     if (push) {
-      if (view.range === previous.range && view.snapshot === previous.snapshot) return;
-      try {
-        history.pushState(null, '', viewUrl(view, this.settings));
-      } catch (error) {
-        // Some browsers refuse pushState on file:// URLs: the view still changes, the URL does not.
-        console.warn('could not write the view into the URL:', error);
-      }
+      if (sameView(view, previous)) return;
+      pushView(view, this.settings);
     }
     this.view = view;
     this.markRange();
@@ -189,10 +121,8 @@ class Dashboard {
       // A report whose data block is unreadable: nothing to connect to, say what is wrong.
       this.liveStrip.hide(true);
       this.setBadge('report');
-      this.errors.set('snapshot', fill(this.t.fetchFailed, { what: 'embedded-data', error: 'not in this report' }));
-      this.board.showAllEmpty();
-      this.kpis.render(null);
-      this.updateBanners();
+      this.errors.set('snapshot', this.fetchFailed('embedded-data', { reason: 'not in this report' }));
+      this.showNothing();
       return;
     }
     if (view.snapshot) {
@@ -204,9 +134,7 @@ class Dashboard {
       const manifest = snapshotManifest(index, view.snapshot);
       if (!manifest) {
         this.errors.set('snapshot', fill(this.t.snapshotMissing, { date: view.snapshot }));
-        this.board.showAllEmpty();
-        this.kpis.render(null);
-        this.updateBanners();
+        this.showNothing();
         return;
       }
       this.applyManifest(manifest, 'snapshot');
@@ -218,9 +146,21 @@ class Dashboard {
       const manifest = await fetchManifest();
       if (this.view === view) this.applyManifest(manifest, 'fetch');
     } catch (error) {
-      this.errors.set('manifest', fill(this.t.fetchFailed, { what: 'manifest.json', error: error.reason || error.message }));
+      this.errors.set('manifest', this.fetchFailed('manifest.json', error));
       this.updateBanners();
     }
+  }
+
+  /** The banner text for a file that could not be fetched. */
+  fetchFailed(what, error) {
+    return fill(this.t.fetchFailed, { what, error: error.reason || error.message });
+  }
+
+  /** Nothing to show: empty charts and KPIs, and the banners that say why. */
+  showNothing() {
+    this.board.showAllEmpty();
+    this.kpis.render(null);
+    this.updateBanners();
   }
 
   startConnection() {
@@ -237,16 +177,7 @@ class Dashboard {
   }
 
   setBadge(state) {
-    const { badge } = this.el;
-    badge.dataset.connection = state;
-    const texts = {
-      connected: this.t.connected,
-      disconnected: this.t.disconnected,
-      polling: fill(this.t.polling, { s: Math.round(this.settings.pollMs / 1000) }),
-      snapshot: fill(this.t.snapshotBadge, { date: this.view.snapshot }),
-      report: fill(this.t.reportBadge, { date: this.view.snapshot || '' }).trim(),
-    };
-    badge.textContent = texts[state] || state;
+    showBadge(this.el.badge, state, { t: this.t, pollMs: this.settings.pollMs, snapshot: this.view.snapshot });
   }
 
   /** A manifest arrived (first fetch, hello, update, poll): fetch what changed and redraw it. */
@@ -254,14 +185,12 @@ class Dashboard {
     if (!next || typeof next.ranges !== 'object' || next.ranges === null) return;
     const isSnapshot = source === 'snapshot';
     if (Boolean(this.view.snapshot) !== isSnapshot) return;  // a live message while browsing the archive
-    const current = this.manifest;
-    if (current && !isSnapshot) {
-      const before = epoch(current.generated_at);
-      const after = epoch(next.generated_at);
-      if (before !== null && after !== null && after < before) return;  // an older manifest arrived late
-    }
+    if (this.manifest && !isSnapshot && isOlderManifest(next, this.manifest)) return;  // arrived late
     this.errors.delete('manifest');
     this.manifest = next;
+    // The ranges are the manifest's: one it has that the page did not know gets a button too.
+    this.settings.ranges = mergeKeys(this.settings.ranges, next.ranges);
+    this.controls.setRanges(this.settings.ranges);
     this.markRange();
     this.updateBanners();
     this.showRange();
@@ -277,30 +206,29 @@ class Dashboard {
     const entry = manifest.ranges[range];
     this.updateBanners();
     if (!entry || typeof entry.path !== 'string') {
-      this.loadToken += 1;
+      this.rangeLoads.cancel();
       this.shown = { range, hash: null };
       if (manifest.snapshot) this.errors.set('range', fill(this.t.rangeMissing, { range }));
-      this.board.showAllEmpty();
-      this.kpis.render(null);
+      this.showNothing();
       renderEvents(this.el.events, [], this);
       this.finishDraw(range, null, null);
       return;
     }
     if (this.shown.range === range && this.shown.hash === entry.hash) return;
-    const token = ++this.loadToken;
     let data = this.cache.get(range)?.hash === entry.hash ? this.cache.get(range).data : null;
-    if (!data) {
+    if (data) {
+      this.rangeLoads.cancel();  // whatever is still on its way was asked for before this
+    } else {
       this.el.main.setAttribute('aria-busy', 'true');
-      try {
-        data = await fetchRangeFile(entry.path);
-      } catch (error) {
-        if (token !== this.loadToken) return;
-        this.errors.set('range', fill(this.t.fetchFailed, { what: entry.path, error: error.reason || error.message }));
+      const load = await this.rangeLoads.run(() => fetchRangeFile(entry.path));
+      if (!load.current) return;  // another range or a newer file was asked for meanwhile
+      if (!load.ok) {
+        this.errors.set('range', this.fetchFailed(entry.path, load.error));
         this.el.main.setAttribute('aria-busy', 'false');
         this.updateBanners();
         return;
       }
-      if (token !== this.loadToken) return;  // another range or a newer file was asked for meanwhile
+      data = load.value;
       this.cache.set(range, { hash: entry.hash, data });
     }
     this.errors.delete('range');
@@ -308,11 +236,10 @@ class Dashboard {
   }
 
   draw(range, hash, data) {
-    const from = epoch(data.from);
-    const to = epoch(data.to);
-    const spanMs = from !== null && to !== null && to > from ? to - from : (RANGE_SECONDS[range] || 86400) * 1000;
+    const spanMs = rangeSpanMs(data, range);
     this.kpis.render(data.kpis || null, spanMs / 1000);
-    for (const key of CHART_KEYS) {
+    // Every card is drawn (empty when the file lacks its chart); a chart the page has no card for gets one.
+    for (const key of mergeKeys(this.board.keys(), data.charts)) {
       this.board.draw(key, data.charts?.[key] ?? { _empty: true }, { range, hash, spanMs });
     }
     renderEvents(this.el.events, data.alarms?.events, this);
@@ -336,17 +263,15 @@ class Dashboard {
   async refreshLive() {
     const entry = this.manifest?.live;
     if (!entry || typeof entry.path !== 'string' || entry.hash === this.liveHash) return;
-    const token = ++this.liveToken;
-    try {
-      const live = await fetchLiveFile(entry.path);
-      if (token !== this.liveToken) return;
-      this.live = live;
+    const load = await this.liveLoads.run(() => fetchLiveFile(entry.path));
+    if (!load.current) return;
+    if (load.ok) {
+      this.live = load.value;
       this.liveHash = entry.hash;
       this.errors.delete('live');
-      this.liveStrip.render(live);
-    } catch (error) {
-      if (token !== this.liveToken) return;
-      this.errors.set('live', fill(this.t.fetchFailed, { what: entry.path, error: error.reason || error.message }));
+      this.liveStrip.render(load.value);
+    } else {
+      this.errors.set('live', this.fetchFailed(entry.path, load.error));
     }
     this.updateBanners();
   }
@@ -356,24 +281,6 @@ class Dashboard {
       manifest: this.manifest, range: this.view.range, live: this.live, errors: this.errors,
       settings: this.settings, t: this.t, fmt: this.fmt,
     }));
-  }
-
-  // ---- exports ---------------------------------------------------------------------------------
-
-  fileStem() {
-    const day = this.view.snapshot || this.fmt.isoLocal(Date.now()).slice(0, 10);
-    return `heatpump-${this.view.range}-${day}`;
-  }
-
-  exportPng(key) {
-    const url = this.board.pngDataUrl(key);
-    if (url) download(`${this.fileStem()}-${key}.png`, url);
-  }
-
-  downloadCsv() {
-    const data = this.cache.get(this.shown.range)?.data;
-    if (!data) return;
-    downloadText(`${this.fileStem()}.csv`, rangeCsv(data.charts, this.fmt), 'text/csv;charset=utf-8');
   }
 }
 

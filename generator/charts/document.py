@@ -1,0 +1,68 @@
+"""The documents a viewer reads: a range's file (KPIs, alarms, the seven charts) and the live file, from a
+source's answer and its analytics summary (docs/public-format.md)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+import pandas as pd
+
+from generator.charts import build_charts, build_kpis
+from generator.core.public_format import FORMAT
+from generator.core.ranges import RangeSpec, Window
+
+if TYPE_CHECKING:
+    from generator.analytics import Params, Summary
+    from generator.sources.base import Latest
+    from providers.model import Provider
+
+STATUS_KEYS = ("compressor_on", "switch_valve", "aux_heater_on")
+
+
+def iso(ts: Any) -> str | None:
+    """An instant as the public format writes it: ISO-8601 UTC ending in Z; None for none."""
+    if ts is None or pd.isna(ts):
+        return None
+    return pd.Timestamp(ts).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def alarm_entries(provider: "Provider", codes: tuple[int, ...], since: Callable[[int], Any],
+                  language: str) -> list[dict[str, Any]]:
+    """Active alarms as the page shows them: code, text in the site's language, severity, since when."""
+    entries = []
+    for code in codes:
+        info = provider.alarm_info(code)
+        entries.append({"code": code, "text": provider.alarm_text(code, language),
+                        "severity": info.severity if info else None, "since": iso(since(code))})
+    return entries
+
+
+def range_document(spec: RangeSpec, window: Window, frame: pd.DataFrame, summary: "Summary",
+                   active: list[dict[str, Any]], provider: "Provider", language: str, timezone: str,
+                   params: "Params", means: Mapping[str, float | None]) -> dict[str, Any]:
+    """Everything a viewer sees for one range."""
+    return {
+        "format": FORMAT,
+        "range": spec.key,
+        "from": iso(window.start),
+        "to": iso(window.end),
+        "bucket": spec.bucket,
+        "kpis": build_kpis(summary, dict(means)),
+        "alarms": {
+            "active": active,
+            "events": [{"code": e.code, "text": provider.alarm_text(e.code, language), "start": iso(e.start),
+                        "end": iso(e.end)} for e in summary.alarm_events],
+        },
+        "charts": build_charts(frame, summary, window, spec, language, timezone, params=params),
+    }
+
+
+def live_document(latest: "Latest", active: list[dict[str, Any]]) -> dict[str, Any]:
+    """The small live file: newest values, operating status, active alarms.  No clock time inside, so it
+    only changes when the data does."""
+    values = {k: round(float(v), 2) for k, v in sorted(latest.values.items()) if v is not None and not pd.isna(v)}
+    return {
+        "latest_data_at": iso(latest.at),
+        "values": values,
+        "status": {k: int(round(values[k])) for k in STATUS_KEYS if k in values},
+        "alarms": active,
+    }
