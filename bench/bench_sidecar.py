@@ -12,6 +12,8 @@ Viewers are minimal raw-socket websocket clients (handshake, frame parsing, pong
 figure measures the sidecar rather than a client library.  Usage:
 
     .venv/bin/python bench/bench_sidecar.py [--sizes 100 1000 5000] [--reps 7] [--workers 2]
+
+Over 300 lines because the viewers' worker processes and the measuring are one script, run by hand.
 """
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 SETTINGS is the single source of truth: defaults, the environment variable that overrides a key, what
 the key means and how it is checked.  docs/configuration.md repeats the table for people, and a test
 fails when the two disagree.  A missing file means the built-in demo.
+
+Why over 300 lines: SETTINGS is one table by design, every key in one place with its check.
 """
 from __future__ import annotations
 
@@ -79,7 +81,9 @@ def _strings(v: Any) -> str | None:
 def _override(key: str) -> Check:
     """A setting that overrides a brand default is checked where brand defaults are: providers/loader.py."""
     def check(v: Any) -> str | None:
-        from providers.loader import check_overrides  # late: providers import nothing from here
+        from providers.loader import (
+            check_overrides,  # late: providers import nothing from here
+        )
 
         problems = check_overrides({key: v})
         return problems[0].split("; ", 1)[-1] if problems else None

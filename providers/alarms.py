@@ -1,4 +1,5 @@
-"""Alarm decoding: raw alarm registers → codes in the brand table's numbering, and codes → texts.
+"""Alarms: the alarms section of a brand file as read (parse_alarms, at the end), and decoding: raw alarm
+registers → codes in the brand table's numbering, and codes → texts.
 
 Three styles exist (providers/roles.py names them): one register holding the active code (NIBE), a
 "last alarm" code that counts only while a flag says an alarm is active (IVT BA91 with 1A20), and bit
@@ -6,13 +7,14 @@ fields where several alarms can be set at once (Thermia via ThermIQ).
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from providers.records import AlarmRules, CodeNumbering, TagMapping
-from providers.transforms import Bits, first_available
+from providers.records import AlarmInfo, AlarmRules, CodeNumbering, TagMapping
+from providers.transforms import Bits, Problems, first_available
 
 LANGUAGES = ("sv", "en")
 PLACEHOLDER = {"sv": "Larm {code}", "en": "Alarm {code}"}
@@ -99,3 +101,73 @@ def _isnan(v: Any) -> bool:
         return bool(np.isnan(float(v)))
     except (TypeError, ValueError):
         return False
+
+
+# --- parsing: the alarms section of a brand file ------------------------------------------------------
+SEVERITIES = ("info", "warning", "critical")
+
+
+def parse_alarms(node: Any, check: Problems) -> AlarmRules:
+    """The alarms section of a brand file: latched, numbering, table."""
+    if node is None:
+        return AlarmRules()
+    if not isinstance(node, dict):
+        check.add("alarms", "not a mapping", "give keys latched, numbering, table")
+        return AlarmRules()
+    for key in node:
+        if key not in ("latched", "numbering", "table"):
+            check.add(f"alarms.{key}", "unknown key", "use only latched, numbering, table")
+    latched = node.get("latched", False)
+    if not isinstance(latched, bool):
+        check.add("alarms.latched", f"{latched!r} is not true/false", "use true when the code is 'the last alarm' (IVT BA91)")
+        latched = False
+    numbering: dict[int, CodeNumbering] = {}
+    for base, spec in (node.get("numbering") or {}).items():
+        key = f"alarms.numbering.{base}"
+        if base not in (0, 1) or not isinstance(spec, dict):
+            check.add(key, "not a numbering", "key 0 or 1, value {add: <int>, none: [<raw codes meaning no alarm>]}")
+            continue
+        add, none = spec.get("add", 0), spec.get("none", [0])
+        if not isinstance(add, int) or not isinstance(none, list) or not all(isinstance(n, int) for n in none):
+            check.add(key, f"{spec!r} is not valid", "use {add: <int>, none: [<int>, ...]}")
+            continue
+        numbering[base] = CodeNumbering(add, tuple(none))
+    table: dict[int, AlarmInfo] = {}
+    for code, entry in (node.get("table") or {}).items():
+        info = _alarm_entry(code, entry, check)
+        if info is not None:
+            table[info.code] = info
+    return AlarmRules(latched, MappingProxyType(numbering), MappingProxyType(table))
+
+
+def _alarm_entry(code: Any, entry: Any, check: Problems) -> AlarmInfo | None:
+    key = f"alarms.table.{code}"
+    if not isinstance(code, int) or isinstance(code, bool) or code <= 0:
+        check.add(key, "the code is not a whole number above 0", "key the table by the alarm code, e.g. 23:")
+        return None
+    if not isinstance(entry, dict):
+        check.add(key, "not a mapping", "give {sv: ..., en: ..., translated: sv|en|null, source: ..., severity: null}")
+        return None
+    for k in entry:
+        if k not in ("sv", "en", "translated", "source", "severity", "verified"):
+            check.add(f"{key}.{k}", "unknown key", "use only sv, en, translated, source, severity, verified")
+    texts = {lang: entry.get(lang) for lang in ("sv", "en")}
+    for lang, text in texts.items():
+        if not isinstance(text, str) or not text.strip():
+            check.add(f"{key}.{lang}", "missing or empty text", f"give the {lang} text (mark ours with translated: {lang})")
+    translated = entry.get("translated")
+    if translated not in (None, "sv", "en"):
+        check.add(f"{key}.translated", f"{translated!r} is not sv, en or empty",
+                  "name the language whose text is our translation, or leave it empty when both are sourced")
+    source = entry.get("source")
+    if source is not None and (not isinstance(source, str) or not source.strip()):
+        check.add(f"{key}.source", f"{source!r} is not a text", "name the document or repository the text comes from")
+    severity = entry.get("severity")
+    if severity is not None and severity not in SEVERITIES:
+        check.add(f"{key}.severity", f"{severity!r} is not known",
+                  f"use one of {', '.join(SEVERITIES)} when a source gives it, else leave it empty")
+    verified = entry.get("verified", True)
+    if not isinstance(verified, bool):
+        check.add(f"{key}.verified", f"{verified!r} is not true/false", "use false for texts without a public source")
+        verified = False
+    return AlarmInfo(code, texts["sv"], texts["en"], translated, source, severity, verified)

@@ -66,13 +66,7 @@ class Provider:
 
     def raw_names(self, tag: str) -> tuple[str, ...]:
         """The raw names (tag "name") or register ids (tag "register_id") a source must query."""
-        mapping = self.mapping(tag)
-        names: dict[str, None] = {}
-        for alternatives in mapping.metrics.values():
-            for alt in alternatives:
-                names.update(dict.fromkeys(alt.inputs()))
-        names.update(dict.fromkeys(b.raw for b in mapping.alarm_bits))
-        return tuple(names)
+        return self.mapping(tag).raw_names()
 
     def raw_reading(self, raw: str, tag: str) -> str | None:
         """hold | increase | last: how a source reads the raw's value per bucket; None when the raw is

@@ -67,6 +67,11 @@ class TagMapping:
     metrics: Mapping[str, tuple[Transform, ...]]
     alarm_bits: tuple[BitAlarm, ...] = ()
 
+    def raw_names(self) -> tuple[str, ...]:
+        """Every raw name (or register id) this mapping reads, once each, in mapping order."""
+        names = [raw for alternatives in self.metrics.values() for alt in alternatives for raw in alt.inputs()]
+        return tuple(dict.fromkeys(names + [b.raw for b in self.alarm_bits]))
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -86,11 +91,4 @@ class Layout:
 
     def raw_names(self, tag: str) -> tuple[str, ...]:
         mapping = self.mappings.get(tag)
-        if mapping is None:
-            return ()
-        names: dict[str, None] = {}
-        for alternatives in mapping.metrics.values():
-            for alt in alternatives:
-                names.update(dict.fromkeys(alt.inputs()))
-        names.update(dict.fromkeys(b.raw for b in mapping.alarm_bits))
-        return tuple(names)
+        return mapping.raw_names() if mapping is not None else ()

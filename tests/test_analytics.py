@@ -1,4 +1,7 @@
-"""Known-answer tests of the analytics, on frames built by hand."""
+"""Known-answer tests of the analytics, on frames built by hand.
+
+Over 300 lines because it is a list of behaviours, one short test each.
+"""
 from __future__ import annotations
 
 from itertools import pairwise

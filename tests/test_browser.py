@@ -1,7 +1,10 @@
 """The page in headless chromium, against the real pipeline: `heatpump-dashboard demo`, or
 `heatpump-dashboard generate --once` with the sidecar (or a plain file server) on free loopback ports.
 A new generation is made on demand by generating again with another simulator seed, so every file
-changes at once without waiting for the simulator's 30 s sample grid."""
+changes at once without waiting for the simulator's 30 s sample grid.
+
+Over 300 lines because it is a list of behaviours, one short test each.
+"""
 from __future__ import annotations
 
 import csv

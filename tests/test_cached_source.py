@@ -1,6 +1,9 @@
 """The closed-bucket cache in front of the real InfluxQL source on a real influxd: every answer equals what
 the bare source returns for the whole window, a cold window is asked chunk by chunk (oldest first, kept
-chunk by chunk through failures), and a warm call asks the database only for the tail and one older chunk."""
+chunk by chunk through failures), and a warm call asks the database only for the tail and one older chunk.
+
+Over 300 lines because it is a list of behaviours, one short test each.
+"""
 from __future__ import annotations
 
 import math

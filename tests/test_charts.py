@@ -1,4 +1,7 @@
-"""The seven chart options: complete, plain JSON, honest about their data (on small hand-made frames)."""
+"""The seven chart options: complete, plain JSON, honest about their data (on small hand-made frames).
+
+Over 300 lines because it is a list of behaviours, one short test each.
+"""
 from __future__ import annotations
 
 import json

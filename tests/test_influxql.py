@@ -1,6 +1,9 @@
 """The influxql source against a real influxd loaded with several days in the existing-install layout
 (measurement heatpump; tags register_id, name, type, unit; field value): known answers for means, time-
-weighted shares under uneven sampling, gaps, counters, local days, state changes and latest values."""
+weighted shares under uneven sampling, gaps, counters, local days, state changes and latest values.
+
+Over 300 lines because it is a list of behaviours, one short test each.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,8 @@
 """The live-push sidecar, one behaviour per test: a real server on a free loopback port, real
-websockets clients, a temp public/ written the way the generator writes it (temp file + rename)."""
+websockets clients, a temp public/ written the way the generator writes it (temp file + rename).
+
+Over 300 lines because it is a list of behaviours, one short test each.
+"""
 from __future__ import annotations
 
 import asyncio

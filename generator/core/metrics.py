@@ -1,4 +1,5 @@
-"""The canonical metrics: the one vocabulary everything inside the project speaks.
+"""The canonical metrics: the one vocabulary everything inside the project speaks, kept as data in
+metrics.yaml beside this file and checked at import.
 
 Providers map brand names onto these; sources return frames with these columns; chart code reads
 them.  `kind` decides how a metric is read into buckets (docs/data-layer.md):
@@ -12,8 +13,12 @@ them.  `kind` decides how a metric is read into buckets (docs/data-layer.md):
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
+
+import yaml
 
 
 class Kind(str, Enum):
@@ -43,34 +48,37 @@ class Metric:
     meaning: str
 
 
-METRICS: tuple[Metric, ...] = (
-    Metric("outdoor_temp", "°C", Kind.TEMPERATURE, "outdoor sensor"),
-    Metric("indoor_temp", "°C", Kind.TEMPERATURE, "room sensor"),
-    Metric("supply_temp", "°C", Kind.TEMPERATURE, "heating flow / radiator forward"),
-    Metric("return_temp", "°C", Kind.TEMPERATURE, "heating return / radiator return"),
-    Metric("heat_carrier_supply_temp", "°C", Kind.TEMPERATURE,
-           "heat carrier out of the condenser (IVT GT8, NIBE BT2): sees heating and hot water alike"),
-    Metric("heat_carrier_return_temp", "°C", Kind.TEMPERATURE,
-           "heat carrier into the condenser (IVT GT9, NIBE BT3)"),
-    Metric("hot_water_temp", "°C", Kind.TEMPERATURE, "hot water tank, top"),
-    Metric("brine_in_temp", "°C", Kind.TEMPERATURE, "collector fluid into the heat pump"),
-    Metric("brine_out_temp", "°C", Kind.TEMPERATURE, "collector fluid out of the heat pump"),
-    Metric("compressor_on", "0/1", Kind.STATE, "compressor running"),
-    Metric("compressor_freq", "Hz", Kind.FREQUENCY, "inverter speed, where the model has one"),
-    Metric("aux_heater_on", "0/1", Kind.STATE, "electric add-heat running"),
-    Metric("aux_heater_power", "W", Kind.POWER, "electric add-heat power"),
-    Metric("switch_valve", "0/1", Kind.STATE, "0 = space heating, 1 = hot water"),
-    Metric("power_electric", "W", Kind.POWER, "total electrical input of the heat pump"),
-    Metric("heat_output", "W", Kind.POWER, "heat delivered (heat meter), where present"),
-    Metric("energy_electric", "kWh", Kind.COUNTER, "cumulative counter, where present"),
-    Metric("energy_heat", "kWh", Kind.COUNTER, "cumulative counter of all heat delivered"),
-    Metric("energy_heat_hot_water", "kWh", Kind.COUNTER, "cumulative counter of the hot-water part"),
-    Metric("energy_heat_compressor", "kWh", Kind.COUNTER,
-           "cumulative counter of the heat the compressor alone delivered (without add-heat)"),
-    Metric("compressor_starts_total", "count", Kind.COUNTER, "cumulative starts counter"),
-    Metric("alarm_active", "0/1", Kind.STATE, "an alarm is active now"),
-    Metric("alarm_code", "int", Kind.CODE, "alarm code (0 = none)"),
-)
+METRICS_FILE = Path(__file__).with_name("metrics.yaml")
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a column name, safe next to ':' suffixes (band_column, coverage_column)
+
+
+def load_metrics(path: Path = METRICS_FILE) -> tuple[Metric, ...]:
+    """The vocabulary, checked: every problem at once, each naming the entry and the fix."""
+    tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+    problems: list[str] = []
+    metrics: list[Metric] = []
+    for name, entry in (tree or {}).items() if isinstance(tree, dict) else ():
+        if not isinstance(name, str) or not NAME.match(name):
+            problems.append(f"{name!r}: not a metric name; use lower-case letters, digits and '_'")
+            continue
+        if not isinstance(entry, dict) or set(entry) != {"unit", "kind", "meaning"}:
+            problems.append(f"{name}: give exactly {{unit: ..., kind: ..., meaning: ...}}")
+            continue
+        if entry["kind"] not in {k.value for k in Kind}:
+            problems.append(f"{name}.kind: {entry['kind']!r} is not known; use one of {', '.join(k.value for k in Kind)}")
+            continue
+        if not all(isinstance(entry[k], str) and entry[k].strip() for k in ("unit", "meaning")):
+            problems.append(f"{name}: unit and meaning must be text")
+            continue
+        metrics.append(Metric(name, entry["unit"], Kind(entry["kind"]), entry["meaning"]))
+    if not metrics and not problems:
+        problems.append("no metrics; give a mapping name: {unit, kind, meaning}")
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))  # a broken vocabulary is a bug of ours, not input
+    return tuple(metrics)
+
+
+METRICS: tuple[Metric, ...] = load_metrics()
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)

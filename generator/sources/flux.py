@@ -8,6 +8,8 @@ ones as rows; each series' samples around the window; where the whole collector 
 enumerations and bit fields the value changes (difference() ≠ 0).  rawplan.assemble() does the rest.
 Every name from configuration or a provider file enters the script as an escaped string literal.  No 2.x
 server can be had here: the scripts are tested on recorded answers (tests/test_flux.py says what).
+
+Why over 300 lines: the Flux scripts and the reading of their answers belong together.
 """
 from __future__ import annotations
 
@@ -18,30 +20,15 @@ import pandas as pd
 
 from generator.core.errors import SourceError, scrub
 from generator.core.ranges import Window
-from generator.sources import hold
+from generator.sources import hold, rawplan
 from generator.sources.base import Latest
 from generator.sources.quoting import flux_duration, flux_string, flux_time
-from generator.sources.rawplan import (
-    BEFORE_LOOKBACK,
-    Collector,
-    RawPlan,
-    WindowAnswer,
-    assemble,
-    canonical_changes,
-    canonical_latest,
-    changes_from_differences,
-    nothing_maps,
-    plan_for,
-    state_raws,
-    to_ms,
-)
 from providers.model import Provider
 
 __all__ = ["FluxSource", "flux_string"]
 
 EPOCH = "1970-01-01T00:00:00Z"
 DEFAULT_MAX_GAP_S = 900.0
-AFTER_LOOKAHEAD = pd.Timedelta(days=1)
 Points = dict[str, dict[str, list[tuple[int, float]]]]   # yield name -> raw -> [(ms, value)]
 
 
@@ -60,7 +47,7 @@ class FluxSource:
         self.url = url
         self._token = token
         self.provider = provider
-        self.plan: RawPlan = plan_for(provider, tag)
+        self.plan: rawplan.RawPlan = rawplan.plan_for(provider, tag)
         self.tag = tag
         self.max_gap_s = float(max_gap_s)
         self._bucket = flux_string(bucket)
@@ -88,7 +75,7 @@ class FluxSource:
             every = f"every: 1d, location: timezone.location(name: {flux_string(window.tz)})"
         else:
             step = pd.Timedelta(window.bucket)
-            offset = pd.Timedelta(to_ms(window.start) % int(step / pd.Timedelta(milliseconds=1)), unit="ms")
+            offset = pd.Timedelta(rawplan.to_ms(window.start) % int(step / pd.Timedelta(milliseconds=1)), unit="ms")
             every = f"every: {flux_duration(step)}, offset: {flux_duration(offset)}"
         return f"  |> aggregateWindow({every}, fn: {fn}, createEmpty: false, timeSrc: \"_start\")"
 
@@ -117,12 +104,8 @@ class FluxSource:
         return parts
 
     def _anchor_parts(self, raws: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
-        return [
-            f"{self._from(start - BEFORE_LOOKBACK, start, raws)}\n  |> last()\n{self._keep('before')}",
-            f"{self._from(start, end, raws)}\n  |> first()\n{self._keep('first')}",
-            f"{self._from(start, end, raws)}\n  |> last()\n{self._keep('last_sample')}",
-            f"{self._from(end, end + AFTER_LOOKAHEAD, raws)}\n  |> first()\n{self._keep('after')}",
-        ]
+        return [f"{self._from(q.start, q.end, raws)}\n  |> {q.pick}()\n{self._keep(q.name)}"
+                for q in rawplan.anchor_queries(start, end)]
 
     def _change_part(self, raws: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> str:
         return (f"{self._from(start, end, raws)}\n"
@@ -163,7 +146,7 @@ class FluxSource:
                         continue
                     raw = values.get(self.tag)
                     t = pd.Timestamp(values["_time"])
-                    out[result]["" if raw is None else str(raw)].append((to_ms(t), float(values["_value"])))
+                    out[result]["" if raw is None else str(raw)].append((rawplan.to_ms(t), float(values["_value"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise self._fail(f"InfluxDB at {self._safe_url()} sent an answer that is not the expected Flux table "
                              f"({type(exc).__name__}); check source.url") from None
@@ -227,9 +210,9 @@ class FluxSource:
         imports = ["influxdata/influxdb/schema"] + (["timezone"] if window.calendar_days else [])
         got = self._run(parts, imports)
 
-        answer = WindowAnswer(set(got.get("held", {})))
+        answer = rawplan.WindowAnswer(set(got.get("held", {})))
         anchors = _anchors(got)
-        answer.collector = Collector(
+        answer.collector = rawplan.Collector(
             max((a.before[0] for a in anchors.values() if a.before), default=None),
             min((a.first[0] for a in anchors.values() if a.first), default=None),
             max((a.last[0] for a in anchors.values() if a.last), default=None),
@@ -244,7 +227,7 @@ class FluxSource:
         answer.last = {raw: dict(points) for raw, points in got.get("last", {}).items()}
         if plan.shares:
             answer.changes = self._changes_from(got, plan.shares, anchors, window.start)
-        return assemble(self.provider, plan, window, answer, bands, self.max_gap_s)
+        return rawplan.assemble(self.provider, plan, window, answer, bands, self.max_gap_s)
 
     def _changes_from(self, got: Points, raws: Sequence[str], anchors: dict[str, hold.Anchors],
                       start: pd.Timestamp) -> dict[str, pd.Series]:
@@ -263,16 +246,16 @@ class FluxSource:
                 if current is not None and v != current:
                     diffs.append((ms, v - current))
                 current = v
-            out[raw] = changes_from_differences(start, a.before[1] if a.before else None, first, diffs)
+            out[raw] = rawplan.changes_from_differences(start, a.before[1] if a.before else None, first, diffs)
         return out
 
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
-        raws = [r for r in state_raws(self.provider, self.tag, metrics) if r in self._names]
+        raws = [r for r in rawplan.state_raws(self.provider, self.tag, metrics) if r in self._names]
         if not raws:
             return {}
         parts = self._anchor_parts(raws, window.start, window.end)[:2] + [self._change_part(raws, window.start, window.end)]
         got = self._run(parts)
-        return canonical_changes(self.provider, self.tag, self._changes_from(got, raws, _anchors(got), window.start),
+        return rawplan.canonical_changes(self.provider, self.tag, self._changes_from(got, raws, _anchors(got), window.start),
                                  metrics, window.start)
 
     def latest(self) -> Latest:
@@ -280,9 +263,9 @@ class FluxSource:
         got = self._run([f"{self._from(EPOCH, 'now()', self.plan.all)}\n  |> last()\n{self._keep('latest')}"])
         last = {raw: max(points) for raw, points in got.get("latest", {}).items() if points}
         if not last:
-            raise self._fail(nothing_maps(self.held_names(), self._measurement, self.tag, self.provider.name,
+            raise self._fail(rawplan.nothing_maps(self.held_names(), self._measurement, self.tag, self.provider.name,
                                           f"bucket {self.bucket!r}"))
-        return canonical_latest(self.provider, self.tag, last)
+        return rawplan.canonical_latest(self.provider, self.tag, last)
 
     def held_names(self, tag: str | None = None) -> list[str]:
         """The values of `tag` (default: source.tag) in the measurement: the raw names it holds."""

@@ -17,7 +17,7 @@ import pandas as pd
 
 from generator.core.errors import SourceError
 from generator.core.ranges import Window
-from generator.sources import hold
+from generator.sources import hold, rawplan
 from generator.sources.base import Latest
 from generator.sources.influxql_client import (
     Connection,
@@ -31,26 +31,11 @@ from generator.sources.quoting import (
     quote_string,
     time_literal,
 )
-from generator.sources.rawplan import (
-    BEFORE_LOOKBACK,
-    Collector,
-    RawPlan,
-    WindowAnswer,
-    assemble,
-    canonical_changes,
-    canonical_latest,
-    changes_from_differences,
-    nothing_maps,
-    plan_for,
-    state_raws,
-    to_ms,
-)
 from providers.model import Provider
 
 __all__ = ["Connection", "InfluxQLSource"]
 
 DEFAULT_MAX_GAP_S = 900.0
-AFTER_LOOKAHEAD = pd.Timedelta(days=1)   # how far past a window its next sample is looked for
 
 
 class InfluxQLSource:
@@ -62,7 +47,7 @@ class InfluxQLSource:
                  tag: str = "name", field: str = "value", max_gap_s: float = DEFAULT_MAX_GAP_S):
         self.client = InfluxQLClient(conn)
         self.provider = provider
-        self.plan: RawPlan = plan_for(provider, tag)
+        self.plan: rawplan.RawPlan = rawplan.plan_for(provider, tag)
         self.tag = tag
         self.measurement = measurement
         self.field = field
@@ -92,7 +77,7 @@ class InfluxQLSource:
         if window.calendar_days:  # local days: InfluxDB aligns 1d buckets to local midnight
             return f"GROUP BY time(1d), {self._t} fill(none) tz({quote_string(window.tz)})"
         step = pd.Timedelta(window.bucket)
-        offset = pd.Timedelta(to_ms(window.start) % int(step / pd.Timedelta(milliseconds=1)), unit="ms")
+        offset = pd.Timedelta(rawplan.to_ms(window.start) % int(step / pd.Timedelta(milliseconds=1)), unit="ms")
         return f"GROUP BY time({duration_literal(step)}, {duration_literal(offset)}), {self._t} fill(none)"
 
     def _intervals(self, raws: Sequence[str], window: Window) -> str:
@@ -116,14 +101,8 @@ class InfluxQLSource:
         ]
 
     def _anchor_statements(self, raws: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
-        """Each series' newest sample before the window, first and last inside it and first after it."""
-        f, t = self._f, self._t
-        return [
-            f"SELECT LAST({f}) FROM {self._m} WHERE {self._where(raws, start - BEFORE_LOOKBACK, start)} GROUP BY {t}",
-            f"SELECT FIRST({f}) FROM {self._m} WHERE {self._where(raws, start, end)} GROUP BY {t}",
-            f"SELECT LAST({f}) FROM {self._m} WHERE {self._where(raws, start, end)} GROUP BY {t}",
-            f"SELECT FIRST({f}) FROM {self._m} WHERE {self._where(raws, end, end + AFTER_LOOKAHEAD)} GROUP BY {t}",
-        ]
+        return [f"SELECT {q.pick.upper()}({self._f}) FROM {self._m} WHERE {self._where(raws, q.start, q.end)} "
+                f"GROUP BY {self._t}" for q in rawplan.anchor_queries(start, end)]
 
     def _change_statement(self, raws: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> str:
         """Every non-zero DIFFERENCE(): with the anchors, the value changes of enumerations and states."""
@@ -162,7 +141,7 @@ class InfluxQLSource:
             statements["changes"] = self._change_statement(plan.shares, window.start, window.end)
         results = dict(zip(statements, self.client.query(list(statements.values()))))
 
-        answer = WindowAnswer(self._held(results["held"]))
+        answer = rawplan.WindowAnswer(self._held(results["held"]))
         anchors = self._anchors(results)
         answer.collector = _collector(anchors, results["silence"])
         for key, raws in (("hold", plan.hold), ("count", plan.increase)):
@@ -177,7 +156,7 @@ class InfluxQLSource:
                            for name, (cols, rows) in series_by_tag(results["last"], self.tag).items()}
         if plan.shares:
             answer.changes = self._changes(plan.shares, anchors, results["changes"], window.start)
-        return assemble(self.provider, plan, window, answer, bands, self.max_gap_s)
+        return rawplan.assemble(self.provider, plan, window, answer, bands, self.max_gap_s)
 
     def _held(self, result: dict[str, Any]) -> set[str]:
         held: set[str] = set()
@@ -197,7 +176,7 @@ class InfluxQLSource:
         return {name: hold.Anchors(before.get(name), first.get(name), last.get(name), after.get(name))
                 for name in set(before) | set(first) | set(last) | set(after)}
 
-    def _read_intervals(self, answer: WindowAnswer, raws: Sequence[str], anchors: dict[str, hold.Anchors],
+    def _read_intervals(self, answer: rawplan.WindowAnswer, raws: Sequence[str], anchors: dict[str, hold.Anchors],
                         sums: dict[str, Any], rows: dict[str, Any]) -> None:
         by_sum = series_by_tag(sums, self.tag)
         by_row = series_by_tag(rows, self.tag)
@@ -221,11 +200,11 @@ class InfluxQLSource:
             a = anchors.get(name, hold.Anchors())
             d = diffs.get(name)
             rows = [(int(r[0]), float(r[1])) for r in (d[1] if d else []) if r[1] is not None]
-            out[name] = changes_from_differences(start, a.before[1] if a.before else None, a.first, rows)
+            out[name] = rawplan.changes_from_differences(start, a.before[1] if a.before else None, a.first, rows)
         return out
 
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
-        raws = [r for r in state_raws(self.provider, self.tag, metrics) if r in set(self.plan.all)]
+        raws = [r for r in rawplan.state_raws(self.provider, self.tag, metrics) if r in set(self.plan.all)]
         if not raws:
             return {}
         statements = self._anchor_statements(raws, window.start, window.end)[:2]
@@ -233,7 +212,7 @@ class InfluxQLSource:
         before, first, diffs = self.client.query(statements)
         anchors = self._anchors({"anchor0": before, "anchor1": first, "anchor2": {}, "anchor3": {}})
         raw_changes = self._changes(raws, anchors, diffs, window.start)
-        return canonical_changes(self.provider, self.tag, raw_changes, metrics, window.start)
+        return rawplan.canonical_changes(self.provider, self.tag, raw_changes, metrics, window.start)
 
     def latest(self) -> Latest:
         # No lower time bound: a collector that stopped long ago must show as old data, not as none.
@@ -244,9 +223,9 @@ class InfluxQLSource:
             if rows and rows[0][1] is not None:
                 last[name] = (int(rows[0][0]), float(rows[0][1]))
         if not last:
-            raise SourceError(nothing_maps(self.held_names(), self.measurement, self.tag, self.provider.name,
+            raise SourceError(rawplan.nothing_maps(self.held_names(), self.measurement, self.tag, self.provider.name,
                                            f"database {self.client.conn.database!r}"))
-        return canonical_latest(self.provider, self.tag, last)
+        return rawplan.canonical_latest(self.provider, self.tag, last)
 
     def close(self) -> None:
         """Connections are not kept open between requests."""
@@ -282,12 +261,12 @@ class InfluxQLSource:
         return {n: (a, b, int(counts[n][1][0][1]) if counts.get(n, (0, []))[1] else 0) for n, (a, b) in ends.items()}
 
 
-def _collector(anchors: dict[str, hold.Anchors], silence: dict[str, Any]) -> Collector:
+def _collector(anchors: dict[str, hold.Anchors], silence: dict[str, Any]) -> rawplan.Collector:
     """When any series was heard: from every series' anchors and the merged silence rows."""
     befores = [a.before[0] for a in anchors.values() if a.before]
     firsts = [a.first[0] for a in anchors.values() if a.first]
     lasts = [a.last[0] for a in anchors.values() if a.last]
     gaps = [(int(r[0]), float(r[1])) for s in silence.get("series", ()) for r in s.get("values") or []
             if r[1] is not None]
-    return Collector(max(befores) if befores else None, min(firsts) if firsts else None,
+    return rawplan.Collector(max(befores) if befores else None, min(firsts) if firsts else None,
                      max(lasts) if lasts else None, gaps)

@@ -31,8 +31,30 @@ from providers.transforms import ShareColumn
 
 CHANGE_KINDS = (Kind.STATE, Kind.CODE)
 
-# How far back "the value in force at a window's start" is looked for, by both database sources.
+# How far back "the value in force at a window's start" is looked for, and how far past a window its
+# next sample, by both database sources.
 BEFORE_LOOKBACK = pd.Timedelta(days=31)
+AFTER_LOOKAHEAD = pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class AnchorQuery:
+    """One of the four samples of each series that hold.py needs around a window: the sample picked
+    ("first" or "last") of the span [start, end)."""
+
+    name: str        # before | first | last_sample | after
+    pick: str        # first | last
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+def anchor_queries(start: pd.Timestamp, end: pd.Timestamp) -> list[AnchorQuery]:
+    """Each series' newest sample before the window, its first and last inside, its first after; the
+    first two are all the state changes need."""
+    return [AnchorQuery("before", "last", start - BEFORE_LOOKBACK, start),
+            AnchorQuery("first", "first", start, end),
+            AnchorQuery("last_sample", "last", start, end),
+            AnchorQuery("after", "first", end, end + AFTER_LOOKAHEAD)]
 
 
 @dataclass(frozen=True)

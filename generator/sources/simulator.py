@@ -74,6 +74,9 @@ at a grid point.  All arrays returned are float64; temperatures in 0.1 °C steps
 A year of 30 s samples of every metric takes well under a second (the per-sample path avoids int64
 division, float64 exp and binary searches; see _Model).  This module is long because the model is one
 piece: its slots, climate and physics read each other's quantities.
+
+Why over 300 lines: weather, house, controller, cycles and meters are one process laid on the same
+slots; split apart, every part would reach into the others' internals.
 """
 from __future__ import annotations
 

@@ -1,0 +1,117 @@
+"""The records analytics hands to the charts: one frozen dataclass per figure group, and Params, the
+configured numbers the analytics use (flow factors, price, thresholds)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Params:
+    flow_factor_kw_per_k: float = 2.7                # radiator pair
+    heat_carrier_flow_factor_kw_per_k: float = 1.0   # heat-carrier pair
+    carnot_efficiency: float = 0.45
+    hot_water_min_cycle_minutes: float = 2.0
+    min_running_share: float = 0.5                   # a COP point needs the compressor on this share of its bucket
+    price_per_kwh: float = 1.5
+    currency: str = "SEK"
+
+
+@dataclass(frozen=True)
+class Heat:
+    kwh: pd.Series            # per-bucket heat delivered, kWh; NaN where unknown
+    method: str | None        # "measured" | "delta_t" | "carnot" | None
+    basis: str | None         # "energy_heat" | "heat_output" | "heat_carrier" | "radiator" | "supply_brine"
+    flow_factor_kw_per_k: float | None = None   # of a ΔT estimate
+
+    def watts(self, hours: pd.Series) -> pd.Series:
+        """Mean heat power of each bucket over the time it covers."""
+        return self.kwh * 1000.0 / hours
+
+
+@dataclass(frozen=True)
+class Energy:
+    electric_kwh: float | None
+    compressor_kwh: float | None
+    aux_kwh: float | None
+    heat_kwh: float | None
+    heat_space_kwh: float | None
+    heat_hot_water_kwh: float | None
+    ground_kwh: float | None          # free energy from the ground: heat − electricity
+    electric_space_kwh: float | None
+    electric_hot_water_kwh: float | None
+
+
+@dataclass(frozen=True)
+class Performance:
+    spf: float | None                 # Σheat ÷ Σelectricity, add-heat on both sides
+    spf_without_aux: float | None     # the compressor alone
+    spf_space: float | None
+    spf_hot_water: float | None
+    carnot_spf: float | None          # the best SPF physics allows at the measured temperatures
+    plausible: bool | None            # False: the compressor's SPF beats its Carnot bound, so the estimate is wrong
+
+
+@dataclass(frozen=True)
+class Runtime:
+    compressor_pct: float | None
+    aux_pct: float | None
+    hot_water_share_pct: float | None     # of compressor running time
+    compressor_space_pct: float | None    # of all covered time
+    compressor_hot_water_pct: float | None
+    aux_only_pct: float | None            # add-heat while the compressor was off
+    idle_pct: float | None                # compressor_space + compressor_hot_water + aux_only + idle = 100
+
+
+@dataclass(frozen=True)
+class Cycles:
+    starts: int | None
+    starts_per_day: float | None          # per covered day
+    avg_cycle_minutes: float | None
+
+
+@dataclass(frozen=True)
+class HotWater:
+    cycles: int | None
+    mean_minutes: float | None
+    energy_kwh: float | None
+
+
+@dataclass(frozen=True)
+class AlarmEvent:
+    code: int
+    start: pd.Timestamp
+    end: pd.Timestamp | None          # None: still active at the window's end
+
+
+@dataclass(frozen=True)
+class Coverage:
+    hours: float                      # time with data in the range
+    share: float                      # of the range, 0–1
+    start: pd.Timestamp | None        # first and last bucket with data
+    end: pd.Timestamp | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    heat: Heat
+    energy: Energy
+    performance: Performance
+    runtime: Runtime
+    cycles: Cycles
+    hot_water: HotWater
+    alarm_events: tuple[AlarmEvent, ...]
+    coverage: Coverage
+    electric_kwh_per_day: float | None
+    heat_kwh_per_day: float | None
+    outdoor_mean: float | None        # time-weighted over the covered time
+    cost: float | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class FlowSuggestion:
+    kw_per_k: float
+    how: str               # what it was derived from, in words
+    running_hours: float
