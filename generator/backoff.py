@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generator.core.clock import SYSTEM, Clock
+from generator.core.errors import Problem
 
 MAX_BACKOFF_S = 300.0
 
@@ -14,15 +15,15 @@ class Backoff:
     base_s: float                      # the first wait: the run's interval
     clock: Clock = field(default=SYSTEM, repr=False)
     failures: int = 0                  # in a row
-    last_error: str | None = None      # the newest, shown while waiting
+    last_error: Problem | None = None  # the newest, shown while waiting
     retry_at: float = 0.0              # monotonic: not before this
 
     def delay_s(self, failures: int) -> float:
         return min(self.base_s * 2 ** (failures - 1), MAX_BACKOFF_S)
 
-    def failed(self, message: str) -> None:
+    def failed(self, problem: Problem) -> None:
         self.failures += 1
-        self.last_error = message
+        self.last_error = problem
         self.retry_at = self.clock.monotonic() + self.delay_s(self.failures)
 
     def succeeded(self) -> None:

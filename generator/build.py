@@ -20,7 +20,7 @@ from generator.backoff import Backoff
 from generator.charts.document import alarm_entries, iso, live_document, range_document
 from generator.config import Config
 from generator.core.clock import SYSTEM, Clock
-from generator.core.errors import SourceError
+from generator.core.errors import Problem, SourceError
 from generator.core.metrics import CHANGING
 from generator.core.public_format import LIVE_KEY
 from generator.core.ranges import BY_KEY, RANGES, RangeSpec, window_for
@@ -70,7 +70,7 @@ class Context:
 @dataclass
 class RunReport:
     started: datetime
-    errors: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     manifest_written: bool = False
     latest: Latest | None = None
@@ -110,7 +110,7 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
     queries_before = ctx.source.query_count
     publish_page(ctx)
     if ctx.state.source.waiting:
-        report.errors.append(ctx.state.source.last_error or "retrying later")
+        report.errors.append(ctx.state.source.last_error or Problem("source_failed", "retrying later"))
     else:
         report.latest = read_latest(ctx, report)
         if report.latest is not None:  # the source answers: refresh what is due
@@ -164,7 +164,7 @@ def read_latest(ctx: Context, report: RunReport) -> Latest | None:
     try:
         latest = ctx.source.latest()
     except SourceError as exc:
-        record_failure(status, str(exc), report)
+        record_failure(status, exc.problem, report)
         return None
     status.backoff.succeeded()
     return latest
@@ -177,8 +177,8 @@ def refresh_range(ctx: Context, spec: RangeSpec, now: datetime, report: RunRepor
     try:
         document = build_range_document(ctx, spec, now, report.latest)
     except SourceError as exc:
-        record_failure(status, str(exc), report)
-        ctx.state.manifest.mark_stale(spec.key, str(exc))
+        record_failure(status, exc.problem, report)
+        ctx.state.manifest.mark_stale(spec.key, exc.problem)
         return
     published = ctx.publisher.put_json(spec.key, document)
     if published.written:
@@ -238,7 +238,7 @@ def archive_yesterday(ctx: Context, now: datetime, report: RunReport) -> None:
         try:
             take_archive_snapshot(ctx, day)
         except SourceError as exc:
-            record_failure(range_status(ctx, "archive"), str(exc), report)
+            record_failure(range_status(ctx, "archive"), exc.problem, report)
             return
     archive.prune_and_index(ctx.publisher, day, ctx.cfg["output.archive_days"])
     ctx.state.archived_day = day
@@ -270,10 +270,11 @@ def data_is_old(latest_at: str | None, now: datetime, limit_s: float) -> bool:
     return (pd.Timestamp(now) - pd.Timestamp(latest_at)).total_seconds() > limit_s
 
 
-def record_failure(status: RangeStatus, message: str, report: RunReport) -> None:
-    """One query failed: remember it, and let only this part wait before it is asked again."""
-    log.warning("source failed: %s", message)
-    status.backoff.failed(message)
+def record_failure(status: RangeStatus, problem: Problem, report: RunReport) -> None:
+    """One query failed: remember it, and let only this part wait before it is asked again.  A failure
+    several parts share (the database is down) is reported once."""
+    status.backoff.failed(problem)
     status.last_error_at = iso(report.started)
-    if message not in report.errors:
-        report.errors.append(message)
+    if all(p.text != problem.text for p in report.errors):
+        log.warning("source failed: %s", problem.text)
+        report.errors.append(problem)

@@ -1,5 +1,5 @@
-"""The `heatpump-dashboard` command. Exit codes: 0 ok, 1 the source failed (or public/ could not be
-written), 2 bad configuration (or a missing install step)."""
+"""The `heatpump-dashboard` command. Exit codes: 0 ok, 1 the source failed (or a check found a problem),
+2 bad configuration (or a missing install step), 3 public/ could not be written."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ from typing import Sequence
 from generator.config import Config, load_config
 from generator.core.errors import (
     EXIT_BAD_CONFIG,
+    EXIT_CANNOT_PUBLISH,
     EXIT_OK,
     EXIT_SOURCE_FAILED,
     BundleMissing,
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_CONFIG
     except PublishError as exc:  # disk full, permissions: the files already there stay as they were
         print(f"cannot publish: {exc}", file=sys.stderr)
-        return EXIT_SOURCE_FAILED
+        return EXIT_CANNOT_PUBLISH
     except KeyboardInterrupt:
         return EXIT_OK
 
@@ -81,13 +82,27 @@ def parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", parents=[common], help="one self-contained HTML report of a day")
     exp.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     exp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    ngx = sub.add_parser("nginx-config", parents=[common],
+                         help="print nginx's configuration for this config (http-level lines and the server block)")
+    ngx.add_argument("--listen", metavar="HOST:PORT", help="override nginx.listen")
+    ngx.add_argument("--standalone", type=Path, metavar="DIR",
+                     help="print a whole nginx.conf keeping pid, logs and temp files in DIR (created)")
+    serving = sub.add_parser("check-serving", parents=[common],
+                             help="check through nginx that URL serves this public dir, /healthz and the websocket")
+    serving.add_argument("url", metavar="URL", help="the page's address, e.g. http://raspberrypi.local/ "
+                         "(user:password@ for a private dashboard; never printed)")
     return p
 
 
 def cmd_check_config(cfg: Config, args: argparse.Namespace) -> int:
+    from generator.nginx_config import htpasswd_problems
+    from generator.preflight import public_dir_problems
     from providers import load_provider
 
     load_provider(cfg["provider"], cfg.provider_overrides())
+    problems = public_dir_problems(cfg) + htpasswd_problems(cfg["nginx.htpasswd"])
+    if problems:
+        raise ConfigError(problems)
     where = cfg.path or "no file: the built-in demo"
     print(f"configuration ok ({where}): source {cfg['source.kind']}, provider {cfg['provider']}, "
           f"public dir {cfg.public_dir}")
@@ -117,14 +132,12 @@ def cmd_generate(cfg: Config, args: argparse.Namespace) -> int:
 
     ctx = _context(cfg, args)
     if args.once:
-        report = run_once(ctx)
-        for error in report.errors:
-            print(f"source failed: {error}", file=sys.stderr)
+        report = run_once(ctx)  # each failure is logged once, as it happens
+        failed = f"; {len(report.errors)} failure(s), said above" if report.errors else ""
         print(f"generated into {cfg.public_dir}: {len(report.written)} file(s) written"
-              f"{', manifest updated' if report.manifest_written else ', manifest unchanged'}")
+              f"{', manifest updated' if report.manifest_written else ', manifest unchanged'}{failed}")
         return EXIT_OK if report.ok else EXIT_SOURCE_FAILED
-    run_forever(ctx)
-    return EXIT_OK
+    return run_forever(ctx)
 
 
 def cmd_sidecar(cfg: Config, args: argparse.Namespace) -> int:
@@ -205,6 +218,27 @@ def cmd_export(cfg: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_nginx_config(cfg: Config, args: argparse.Namespace) -> int:
+    """Print nginx's configuration; with --standalone also create the directories it names."""
+    from generator.nginx_config import prepare_prefix, render
+
+    text = render(cfg, listen=args.listen, standalone=args.standalone)
+    if args.standalone is not None:
+        try:
+            prepare_prefix(args.standalone)
+        except OSError as exc:
+            raise ConfigError([f"--standalone: cannot create {args.standalone} ({exc.strerror or exc}); "
+                               "create it owned by the user that runs nginx, or choose another directory"]) from None
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_check_serving(cfg: Config, args: argparse.Namespace) -> int:
+    from generator.check_serving import check_serving
+
+    return check_serving(cfg, args.url, sys.stdout)
+
+
 COMMANDS = {
     "check-config": cmd_check_config,
     "generate": cmd_generate,
@@ -213,6 +247,8 @@ COMMANDS = {
     "doctor": cmd_doctor,
     "archive": cmd_archive,
     "export": cmd_export,
+    "nginx-config": cmd_nginx_config,
+    "check-serving": cmd_check_serving,
 }
 
 if __name__ == "__main__":

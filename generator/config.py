@@ -45,6 +45,9 @@ def _url(v: Any) -> str | None:
     if v is None:
         return None
     parsed = urlparse(str(v))
+    if parsed.username or parsed.password:  # urllib would take them for part of the host name
+        return "leave the user name and password out of the URL: set source.username and source.password " \
+               "(or $INFLUXDB_PASSWORD), which are never printed"
     if parsed.scheme in ("http", "https") and parsed.hostname:
         return None
     return "give a full URL such as http://127.0.0.1:8086"
@@ -143,10 +146,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("schedule.month_s", RANGE_BY_KEY["30d"].refresh_s, None, "Seconds between refreshes of the 30d range", _positive),
     Setting("schedule.year_s", RANGE_BY_KEY["365d"].refresh_s, None, "Seconds between refreshes of the 365d range", _positive),
     Setting("schedule.live_s", 15, None, "Seconds between refreshes of the live file", _positive),
+    Setting("schedule.max_publish_failures", 5, None, "Runs in a row that cannot write public/ before the generator exits with code 3, so systemd notices", _positive),
     Setting("sidecar.host", "127.0.0.1", None, "Address the live-push sidecar listens on", _text),
     Setting("sidecar.port", 8765, None, "Port the live-push sidecar listens on", _port),
     Setting("sidecar.max_clients", 10000, None, "Most websocket connections held at once", _positive),
     Setting("sidecar.allowed_origins", [], None, "Origins allowed to connect; empty means the page's own host", _strings),
+    Setting("nginx.listen", "127.0.0.1:8080", None, "Address nginx listens on, as nginx writes it (heatpump-dashboard nginx-config; --listen overrides)", _text),
+    Setting("nginx.server_name", "_", None, "nginx server_name of the dashboard's server block", _text),
+    Setting("nginx.htpasswd", None, None, "htpasswd file for a private dashboard: nginx asks for a user and password on the page, its files and the websocket; empty means open", _text),
     Setting("cop.flow_factor", None, None, "kW per K of the ΔT that estimates heat when there is no heat meter (the heat-carrier pair, else the radiator pair: doctor says which and suggests a value); empty means the brand default", _override("cop.flow_factor")),
     Setting("cop.min_running_share", 0.5, None, "The COP line has a point only where the compressor ran at least this share of the bucket", lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1 else "use a share above 0 and at most 1, e.g. 0.5"),
     Setting("heat_pump.nominal_heat_kw", None, None, "The pump's nominal heat output in kW; doctor uses it to suggest cop.flow_factor", lambda v: None if v is None else _positive(v)),

@@ -18,7 +18,7 @@ from generator import archive
 from generator.build import Context, build_range_document
 from generator.core.errors import BundleMissing
 from generator.core.ranges import BY_KEY
-from generator.site import DIST, Assets, bundle_missing, render_index
+from generator.site import DIST, Assets, bundle_missing, favicon_data_url, render_index
 
 JS_MARK, CSS_MARK = "__EMBEDDED_JS__", "__EMBEDDED_CSS__"
 
@@ -58,7 +58,7 @@ def render_report(ctx: Context, day: date, documents: dict[str, dict[str, Any]])
             "archive/index.json": {"snapshots": [{"date": day.isoformat(), "ranges": ranges}]},
         },
     }
-    page = render_index(ctx.cfg, Assets(js_path=JS_MARK, css_path=CSS_MARK))
+    page = render_index(ctx.cfg, Assets(js_path=JS_MARK, css_path=CSS_MARK, favicon=favicon_data_url()))
     css = (DIST / "app.css").read_text(encoding="utf-8")
     js = (DIST / "app.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
     page = re.sub(r'<link[^>]*href="' + CSS_MARK + r'"[^>]*>', lambda _: f"<style>{css}</style>", page)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.core.errors import Problem
 from generator.core.public_format import FORMAT
 from generator.writer import Published, Publisher
 
@@ -30,10 +31,11 @@ class RangeEntry(FileEntry):
     start: str | None = None
     end: str | None = None
     stale: bool = False          # the last good file, kept while its refresh fails
-    error: str | None = None
+    error: Problem | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {**super().to_json(), "stale": self.stale, "error": self.error, "from": self.start, "to": self.end}
+        return {**super().to_json(), "stale": self.stale, "error": _json(self.error), "from": self.start,
+                "to": self.end}
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Manifest:
     latest_data_at: str | None = None
     data_old: bool = True
     stale: bool = False
-    error: str | None = None
+    error: Problem | None = None
     generated_at: str | None = None
 
     # --- reading and writing ---------------------------------------------------------------------------
@@ -57,13 +59,14 @@ class Manifest:
         for key, e in (data.get("ranges") or {}).items():
             if isinstance(e, dict) and e.get("path") and e.get("hash"):
                 ranges[key] = RangeEntry(e["path"], e["hash"], e.get("generated_at") or "", e.get("from"), e.get("to"),
-                                         bool(e.get("stale")), e.get("error"))
+                                         bool(e.get("stale")), Problem.from_json(e.get("error")))
         live = data.get("live")
         return cls(ranges=ranges,
                    live=FileEntry(live["path"], live["hash"], live.get("generated_at") or "")
                    if isinstance(live, dict) and live.get("path") else None,
                    site=dict(data.get("site") or {}), latest_data_at=data.get("latest_data_at"),
-                   data_old=bool(data.get("data_old", True)), stale=bool(data.get("stale")), error=data.get("error"),
+                   data_old=bool(data.get("data_old", True)), stale=bool(data.get("stale")),
+                   error=Problem.from_json(data.get("error")),
                    generated_at=data.get("generated_at"))
 
     def to_json(self) -> dict[str, Any]:
@@ -74,7 +77,7 @@ class Manifest:
             "latest_data_at": self.latest_data_at,
             "data_old": self.data_old,
             "stale": self.stale,
-            "error": self.error,
+            "error": _json(self.error),
             "archive": ARCHIVE_INDEX,
         }
         if self.live is not None:
@@ -95,18 +98,22 @@ class Manifest:
         changed = self.live is None or self.live.hash != published.hash
         self.live = FileEntry(published.path, published.hash, now if changed else self.live.generated_at)
 
-    def mark_stale(self, key: str, error: str) -> None:
+    def mark_stale(self, key: str, error: Problem) -> None:
         """Keep a range's last good file, marked stale with why; nothing to mark before its first file."""
         entry = self.ranges.get(key)
         if entry is not None:
             entry.stale, entry.error = True, error
 
-    def mark_all_stale(self, keys: list[str], error: str) -> None:
+    def mark_all_stale(self, keys: list[str], error: Problem) -> None:
         for key in keys:
             self.mark_stale(key, error)
 
-    def first_stale_error(self) -> str | None:
+    def first_stale_error(self) -> Problem | None:
         return next((e.error for e in self.ranges.values() if e.stale), None)
+
+
+def _json(problem: Problem | None) -> dict[str, Any] | None:
+    return problem.to_json() if problem is not None else None
 
 
 def publish_manifest(publisher: Publisher, manifest: Manifest, now: str) -> bool:

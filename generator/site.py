@@ -5,6 +5,7 @@ copies it into public/assets/ under content-hashed names, so browsers may cache 
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +19,18 @@ from generator.writer import Publisher, write_if_changed
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 DIST = TEMPLATES / "dist"
 BUNDLE_FILES = ("app.js", "app.css")
+FAVICON = "favicon.svg"   # under a fixed name beside index.html: the page links it, so no /favicon.ico 404
 
 
 @dataclass(frozen=True)
 class Assets:
     js_path: str
     css_path: str
+    favicon: str = FAVICON    # the offline report carries it as a data: URL
+
+
+def favicon_data_url() -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode((TEMPLATES / FAVICON).read_bytes()).decode("ascii")
 
 
 def bundle_missing() -> list[str]:
@@ -56,10 +63,12 @@ def render_index(cfg: Config, assets: Assets) -> str:
         default_range="24h",
         js_path=assets.js_path,
         css_path=assets.css_path,
+        favicon=assets.favicon,
     )
 
 
 def publish_site(cfg: Config, publisher: Publisher) -> bool:
     """Write index.html (and its assets) when they changed. True when the page changed."""
     assets = publish_assets(publisher)
+    write_if_changed(publisher.public_dir / FAVICON, (TEMPLATES / FAVICON).read_bytes())
     return write_if_changed(publisher.public_dir / "index.html", render_index(cfg, assets).encode("utf-8"))

@@ -29,7 +29,7 @@ def write_status(publisher: Publisher, now: datetime, duration_s: float, source_
         "source_queries": queries,
         "ok": ok,
         "consecutive_failures": failures,
-        "ranges": {key: {"last_success_at": s.last_success_at, "last_error": s.backoff.last_error,
+        "ranges": {key: {"last_success_at": s.last_success_at, "last_error": s.backoff.last_error.to_json() if s.backoff.last_error else None,
                          "last_error_at": s.last_error_at, "duration_s": s.duration_s}
                    for key, s in sorted(ranges.items())},
     })

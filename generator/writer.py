@@ -49,7 +49,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             _replace(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
         _replace(path, data)
     except OSError as exc:
-        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise PublishError(f"cannot write {path}: {exc.strerror or exc}", str(path)) from exc
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -146,6 +146,21 @@ def test_the_page_works_under_its_strict_content_security_policy(browser, pages,
         assert violations == [] and page.script_errors == []
 
 
+def test_the_page_links_an_icon_and_no_request_of_a_load_fails(browser, pages, site):
+    port = free_port()
+    with sidecar(site, port):
+        page = new_page(browser)
+        pages.append(page)
+        failed: list[str] = []
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.goto(f"http://127.0.0.1:{port}/")
+        wait_drawn(page)
+        icon = page.evaluate("() => document.querySelector('link[rel=icon]').href")
+        answer = page.request.get(icon)
+        assert answer.status == 200 and answer.headers["content-type"].startswith("image/svg+xml")
+        assert failed == []
+
+
 def test_reconnects_after_sidecar_restart_and_catches_up_on_what_it_missed(browser, pages, site):
     port = free_port()
     with sidecar(site, port):
@@ -235,8 +250,8 @@ def test_range_selector_fetches_only_that_file_and_the_back_button_returns(brows
     with sidecar(site, port):
         page = open_page(pages, browser, f"http://127.0.0.1:{port}/")
         wait_drawn(page)
-        requests: list[str] = []
-        page.on("request", lambda request: requests.append(request.url))
+        requests: list[str] = []  # data files only: the browser may ask for the page's icon again on a new URL
+        page.on("request", lambda request: requests.append(request.url) if "/data/" in request.url else None)
         page.click("[data-range='7d']")
         wait_shown_hash(page, site.range_hash("7d"))
         wait_drawn(page)
@@ -395,7 +410,7 @@ def test_stale_manifest_shows_its_age_the_source_error_and_how_old_the_data_is(b
         page = open_page(pages, browser, f"http://127.0.0.1:{port}/")
         wait_drawn(page)  # the last good files are still drawn
         stale = page.wait_for_selector("[data-banner='stale']").text_content()
-        assert "inaktuell" in stale and "127.0.0.1:9" in stale
+        assert "inaktuell" in stale and "Databasen på http://127.0.0.1:9 svarar inte" in stale, "worded in Swedish"
         old = page.wait_for_selector("[data-banner='old']").text_content()
         assert old.startswith("Senaste data ") and old.endswith(" sedan")
 

@@ -118,13 +118,13 @@ def test_a_password_inside_a_url_never_appears_in_errors(tmp_path):
     assert "S3cret" not in "\n".join(found)
 
 
-def test_an_unwritable_public_dir_exits_1_with_a_plain_message(tmp_path):
+def test_an_unwritable_public_dir_exits_3_with_a_plain_message(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the public dir should be", encoding="utf-8")
     config = write(tmp_path, f"output:\n  public_dir: {blocker / 'public'}\n")
     result = subprocess.run([sys.executable, "-m", "generator.cli", "generate", "--once", "--config", str(config)],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert result.stderr.startswith("cannot publish:") and "Traceback" not in result.stderr
 
 

@@ -236,7 +236,7 @@ class YearTimesOut(DemoSource):
     def series(self, window, bands):
         if window.calendar_days:
             from generator.core.errors import SourceError
-            raise SourceError("InfluxDB did not answer within 30 s")
+            raise SourceError("InfluxDB did not answer within 30 s", "timeout", url="http://db:8086", seconds=30)
         return super().series(window, bands)
 
 
@@ -245,7 +245,7 @@ def test_one_failing_range_is_marked_stale_and_retried_alone_while_the_others_go
     cfg = load_config(None, {}).with_values(output__public_dir=str(tmp_path), schedule__interval_s=60)
     ctx = make_context(cfg, YearTimesOut(seed=1, clock=clock), clock)
     first = run_once(ctx)
-    assert first.errors == ["InfluxDB did not answer within 30 s"]
+    assert [p.text for p in first.errors] == ["InfluxDB did not answer within 30 s"]
     m = manifest(tmp_path)
     assert "365d" not in m["ranges"] and m["stale"] is True  # nothing good to keep yet
     assert set(m["ranges"]) == {"1h", "6h", "24h", "7d", "30d"}

@@ -77,8 +77,8 @@ def test_a_dead_database_keeps_the_last_good_files_marks_them_stale_and_recovery
     failed = run_once(ctx, due=fast_ranges(ctx))
     assert not failed.ok
     stale = manifest(public)
-    assert stale["stale"] is True and stale["error"]
-    assert "127.0.0.1" in stale["error"] or "connect" in stale["error"].lower() or "refused" in stale["error"].lower()
+    assert stale["stale"] is True and stale["error"]["code"] == "unreachable"
+    assert stale["error"]["params"] == {"url": db.url} and "Connection refused" in stale["error"]["text"]
     for key in ("1h", "6h", "24h"):
         assert stale["ranges"][key]["path"] == before["ranges"][key]["path"], "the last good file is kept"
         assert (public / stale["ranges"][key]["path"]).exists()
@@ -89,7 +89,7 @@ def test_a_dead_database_keeps_the_last_good_files_marks_them_stale_and_recovery
 
     db.start()
     again = run_once(ctx)  # still backing off: the source is not asked
-    assert again.errors == [stale["error"]]
+    assert [p.to_json() for p in again.errors] == [stale["error"]]
     clock.advance(1.2)  # the first backoff step is schedule.interval_s
     recovered = run_once(ctx)
     assert recovered.ok, recovered.errors
@@ -108,7 +108,7 @@ def test_runs_during_the_backoff_do_not_query_the_source(setup):
     assert queries == 1, "a source that does not answer its first query is not asked once per range"
     again = run_once(ctx)
     assert ctx.source.query_count == queries and not again.ok
-    assert manifest(public)["stale"] is True and again.errors[0] == manifest(public)["error"]
+    assert manifest(public)["stale"] is True and again.errors[0].to_json() == manifest(public)["error"]
 
 
 def test_generate_once_exits_1_when_the_source_fails_and_shows_no_secret(setup, tmp_path):
@@ -119,18 +119,20 @@ def test_generate_once_exits_1_when_the_source_fails_and_shows_no_secret(setup, 
     result = subprocess.run([sys.executable, "-m", "generator.cli", "generate", "--once", "--config", str(config)],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 1
-    assert "source failed" in result.stderr and "hunter2-secret" not in result.stderr + result.stdout
+    assert result.stderr.count("cannot reach InfluxDB") == 1, "each failure is said once"
+    assert "1 failure(s)" in result.stdout and "hunter2-secret" not in result.stderr + result.stdout
     assert "hunter2-secret" not in (public / "manifest.json").read_text(encoding="utf-8")
 
 
 # --- a database that answers but has nothing we can use: one line that says what is wrong --------------
-@pytest.mark.parametrize("names, says", [
+@pytest.mark.parametrize("names, says, code, params", [
     ((), "no data yet in measurement 'heatpump' of database 'empty_or_foreign' (tag 'name'); check that the "
-         "collector writes there"),
+         "collector writes there", "no_data", {"measurement": "heatpump"}),
     (("bt1-outdoor-temperature-40004", "prio-43086"),
-     "none of the 2 names in measurement 'heatpump' (tag 'name') maps for provider ivt; run heatpump-dashboard doctor"),
+     "none of the 2 names in measurement 'heatpump' (tag 'name') maps for provider ivt; run heatpump-dashboard doctor",
+     "nothing_maps", {"measurement": "heatpump", "provider": "ivt", "names": 2}),
 ])
-def test_a_database_without_usable_names_is_said_in_one_line(influxd, tmp_path, names, says):
+def test_a_database_without_usable_names_is_said_in_one_line(influxd, tmp_path, names, says, code, params):
     database = "empty_or_foreign"
     influxd.query(f'DROP DATABASE "{database}"')
     influxd.create_database(database)
@@ -142,8 +144,8 @@ def test_a_database_without_usable_names_is_said_in_one_line(influxd, tmp_path, 
         provider="ivt", source__kind="influxql", source__url=influxd.url, source__database=database,
         output__public_dir=str(tmp_path / "public"))
     report = run_once(make_context(cfg, make_cached_source(cfg)), now=datetime.now(timezone.utc))
-    assert report.errors == [says]
-    m = manifest(tmp_path / "public")
-    assert m["error"] == says and "\n" not in says
+    assert [p.text for p in report.errors] == [says] and "\n" not in says
+    problem = {"code": code, "params": params, "text": says}
+    assert manifest(tmp_path / "public")["error"] == problem, "the page words it from code and params"
     status = json.loads((tmp_path / "public" / "status.json").read_bytes())
-    assert status["ranges"]["live"]["last_error"] == says
+    assert status["ranges"]["live"]["last_error"] == problem

@@ -8,7 +8,58 @@ start-up with exit code 2.  Messages never carry tokens or passwords.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+# What went wrong, as a code the page words in its own language (site_templates/src/i18n.js, `errors`),
+# with the parameters those words use.  Every code a run can publish is here; a test checks that the page
+# has Swedish and English words for each that use only these parameters.  The English `text` of a
+# Problem stays for logs, status.json readers and as the page's fallback.
+PROBLEM_PARAMS: dict[str, tuple[str, ...]] = {
+    "unreachable": ("url",),                          # nothing answers at source.url
+    "timeout": ("url", "seconds"),
+    "auth_refused": ("url",),
+    "not_found": ("url",),                            # no such endpoint, bucket or database
+    "no_database": ("url", "database"),
+    "no_retention_policy": ("url", "retention_policy"),
+    "query_rejected": ("url",),
+    "http_error": ("url", "status"),
+    "bad_answer": ("url",),                           # not the JSON or table expected
+    "no_data": ("measurement",),                      # the database has nothing there yet
+    "nothing_maps": ("measurement", "provider", "names"),
+    "cache_incomplete": (),
+    "cannot_publish": ("path",),
+    "source_failed": (),                              # anything else: the page shows the English text
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A publishable failure: code, parameters, English text; never a secret (see scrub())."""
+
+    code: str
+    text: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        expected = PROBLEM_PARAMS.get(self.code)
+        if expected is None or set(self.params) != set(expected):  # a bug of ours: say so in tests
+            raise ValueError(f"problem {self.code!r} with params {sorted(self.params)}: "
+                             f"expected one of {sorted(PROBLEM_PARAMS)} with {expected}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "params": dict(self.params), "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Problem | None":
+        """A problem as written in public/; a plain text (an older manifest) or an unknown code becomes
+        source_failed with that text."""
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            try:
+                return cls(str(data.get("code")), data["text"], dict(data.get("params") or {}))
+            except ValueError:
+                return cls("source_failed", data["text"])
+        return cls("source_failed", data) if isinstance(data, str) and data else None
 
 
 class DashboardError(Exception):
@@ -36,12 +87,20 @@ class ProviderError(DashboardError):
 class SourceError(DashboardError):
     """The data source failed (unreachable, refused auth, no such database, bad answer).
 
-    `message` is safe to publish: the manifest's `error` text shows it to every viewer.
+    `message` is safe to publish: the manifest's `error` shows it to every viewer, as `problem`.
     """
+
+    def __init__(self, message: str, code: str = "source_failed", **params: Any):
+        super().__init__(message)
+        self.problem = Problem(code, message, params)
 
 
 class PublishError(DashboardError):
     """Writing into public/ failed (disk full, permissions)."""
+
+    def __init__(self, message: str, path: str):
+        super().__init__(message)
+        self.problem = Problem("cannot_publish", message, {"path": path})
 
 
 _USERINFO = re.compile(r"(//)[^/@\s]*@")
@@ -59,3 +118,4 @@ def scrub(message: str, secrets: Iterable[str]) -> str:
 EXIT_OK = 0
 EXIT_SOURCE_FAILED = 1
 EXIT_BAD_CONFIG = 2
+EXIT_CANNOT_PUBLISH = 3     # public/ could not be written schedule.max_publish_failures runs in a row

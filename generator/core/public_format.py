@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-FORMAT = 1                       # every document's "format"
+FORMAT = 2                       # every document's "format"
 MANIFEST_NAME = "manifest.json"  # what is current; written last
 STATUS_NAME = "status.json"      # the heartbeat, rewritten on every run
 DATA_DIR = "data"                # content-hashed documents: data/<key>.<hash>.json

@@ -210,7 +210,7 @@ class CachedSource:
             if joined is None:
                 if restarted:
                     raise SourceError("the database's series changed while the cache was being filled; "
-                                      "the next refresh tries again")
+                                      "the next refresh tries again", "cache_incomplete")
                 restarted = True
                 self.cold_calls += 1
                 held, covered, k = None, 0, 0
@@ -242,7 +242,7 @@ def cut_frame(held: pd.DataFrame, window: Window) -> pd.DataFrame:
     index = pd.DatetimeIndex(window.edges()[:-1])  # built as the inner source builds it (same freq)
     part = held[(held.index >= window.start) & (held.index < window.end)]
     if not part.index.equals(index):
-        raise SourceError("the cached buckets do not cover the window; the next refresh asks again")
+        raise SourceError("the cached buckets do not cover the window; the next refresh asks again", "cache_incomplete")
     return part.set_axis(index, axis=0)
 
 

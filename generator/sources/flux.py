@@ -59,6 +59,7 @@ class FluxSource:
         self.org = org
         self.bucket = bucket
         self.query_count = 0
+        self._timeout_s = timeout_s
         self._client = InfluxDBClient(url=url, token=token, org=org, timeout=int(timeout_s * 1000), retries=False)
         self._api = self._client.query_api()
 
@@ -149,7 +150,7 @@ class FluxSource:
                     out[result]["" if raw is None else str(raw)].append((rawplan.to_ms(t), float(values["_value"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise self._fail(f"InfluxDB at {self._safe_url()} sent an answer that is not the expected Flux table "
-                             f"({type(exc).__name__}); check source.url") from None
+                             f"({type(exc).__name__}); check source.url", "bad_answer", url=self._safe_url()) from None
         return out
 
     def _safe_url(self) -> str:
@@ -158,11 +159,13 @@ class FluxSource:
         parts = urlsplit(self.url)
         return f"{parts.scheme}://{parts.hostname}{':' + str(parts.port) if parts.port else ''}"
 
-    def _fail(self, message: str) -> SourceError:
-        return SourceError(scrub(message, [self._token]))
+    def _fail(self, message: str, code: str = "source_failed", **params: object) -> SourceError:
+        return SourceError(scrub(message, [self._token]), code,
+                           **{k: scrub(v, [self._token]) if isinstance(v, str) else v for k, v in params.items()})
 
     def _error(self, exc: Exception) -> SourceError:
-        where = f"InfluxDB at {self._safe_url()}"
+        url = self._safe_url()
+        where = f"InfluxDB at {url}"
         status = getattr(exc, "status", None)
         body = str(getattr(exc, "body", "") or "")
         message = ""
@@ -174,19 +177,22 @@ class FluxSource:
             message = body[:300]
         if status in (401, 403):
             return self._fail(f"{where} refused the token (HTTP {status}); check source.token or source.token_file "
-                              "and that the token may read the bucket")
+                              "and that the token may read the bucket", "auth_refused", url=url)
         if status == 404:
             return self._fail(f"{where}: not found (HTTP 404{': ' + message if message else ''}); "
-                              "check source.bucket, source.org and source.url")
+                              "check source.bucket, source.org and source.url", "not_found", url=url)
         if status is not None and status >= 400:
-            return self._fail(f"{where} answered HTTP {status}{': ' + message if message else ''}")
+            return self._fail(f"{where} answered HTTP {status}{': ' + message if message else ''}", "http_error",
+                              url=url, status=status)
         name = type(exc).__name__
         text = str(exc)
         if "timed out" in text.lower() or "timeout" in name.lower():
-            return self._fail(f"{where} did not answer in time; check the server's load or raise source.timeout_s")
+            return self._fail(f"{where} did not answer in time; check the server's load or raise source.timeout_s",
+                              "timeout", url=url, seconds=self._timeout_s)
         if any(k in name for k in ("MaxRetry", "NewConnection", "Connection", "Protocol")) or isinstance(exc, OSError):
-            return self._fail(f"cannot reach {where}; check source.url and that InfluxDB is running")
-        return self._fail(f"{where}: query failed ({name}); check source.url")
+            return self._fail(f"cannot reach {where}; check source.url and that InfluxDB is running", "unreachable",
+                              url=url)
+        return self._fail(f"{where}: query failed ({name}); check source.url", "query_rejected", url=url)
 
     # --- Source ------------------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
@@ -263,8 +269,8 @@ class FluxSource:
         got = self._run([f"{self._from(EPOCH, 'now()', self.plan.all)}\n  |> last()\n{self._keep('latest')}"])
         last = {raw: max(points) for raw, points in got.get("latest", {}).items() if points}
         if not last:
-            raise self._fail(rawplan.nothing_maps(self.held_names(), self._measurement, self.tag, self.provider.name,
-                                          f"bucket {self.bucket!r}"))
+            raise rawplan.nothing_maps(self.held_names(), self._measurement, self.tag, self.provider.name,
+                                       f"bucket {self.bucket!r}")
         return rawplan.canonical_latest(self.provider, self.tag, last)
 
     def held_names(self, tag: str | None = None) -> list[str]:

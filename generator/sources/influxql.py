@@ -15,7 +15,6 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from generator.core.errors import SourceError
 from generator.core.ranges import Window
 from generator.sources import hold, rawplan
 from generator.sources.base import Latest
@@ -223,8 +222,8 @@ class InfluxQLSource:
             if rows and rows[0][1] is not None:
                 last[name] = (int(rows[0][0]), float(rows[0][1]))
         if not last:
-            raise SourceError(rawplan.nothing_maps(self.held_names(), self.measurement, self.tag, self.provider.name,
-                                           f"database {self.client.conn.database!r}"))
+            raise rawplan.nothing_maps(self.held_names(), self.measurement, self.tag, self.provider.name,
+                                       f"database {self.client.conn.database!r}")
         return rawplan.canonical_latest(self.provider, self.tag, last)
 
     def close(self) -> None:

@@ -53,8 +53,10 @@ class InfluxQLClient:
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
         return headers
 
-    def _fail(self, message: str) -> SourceError:
-        return SourceError(scrub(message, self.conn.secrets()))
+    def _fail(self, message: str, code: str = "source_failed", **params: object) -> SourceError:
+        secrets = self.conn.secrets()
+        return SourceError(scrub(message, secrets), code,
+                           **{k: scrub(v, secrets) if isinstance(v, str) else v for k, v in params.items()})
 
     def query(self, statements: Sequence[str], database: bool = True) -> list[dict[str, Any]]:
         # Chunked answers: a server's max-row-limit cuts only unchunked ones, and 1.x marks any series of
@@ -69,65 +71,76 @@ class InfluxQLClient:
         body = urllib.parse.urlencode({"q": ";\n".join(statements)}).encode()
         request = urllib.request.Request(url, data=body, headers=self._headers(), method="POST")
         self.requests += 1
-        where = f"InfluxDB at {self.conn.safe_url}"
+        url = self.conn.safe_url
+        where = f"InfluxDB at {url}"
         try:
             with urllib.request.urlopen(request, timeout=self.conn.timeout_s) as response:
                 raw = response.read()
         except urllib.error.HTTPError as exc:
-            raise self._http_error(exc, where) from None
+            raise self._http_error(exc, where, url) from None
         except (socket.timeout, TimeoutError):
-            raise self._fail(f"{where} did not answer within {self.conn.timeout_s:g} s; "
-                             "check the server's load or raise source.timeout_s") from None
+            raise self._timeout(where, url) from None
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise self._fail(f"{where} did not answer within {self.conn.timeout_s:g} s; "
-                                 "check the server's load or raise source.timeout_s") from None
+                raise self._timeout(where, url) from None
             raise self._fail(f"cannot reach {where}: {_reason(reason)}; check source.url and that "
-                             "InfluxDB is running") from None
+                             "InfluxDB is running", "unreachable", url=url) from None
         except (ConnectionError, OSError) as exc:
-            raise self._fail(f"cannot reach {where}: {_reason(exc)}; check source.url and that InfluxDB is running") from None
+            raise self._fail(f"cannot reach {where}: {_reason(exc)}; check source.url and that InfluxDB is running",
+                             "unreachable", url=url) from None
         try:
-            return self._results(raw, where, len(statements))
+            return self._results(raw, where, url, len(statements))
         except _NotExecuted:
             # InfluxDB 1.6 reports a failed multi-statement query as "not executed" and hides the reason
             # (e.g. "database not found"): ask the first statement alone to learn it.
             if len(statements) > 1:
                 self.query(statements[:1], database)
-            raise self._fail(f"{where} did not execute the query; check source.database") from None
+            raise self._fail(f"{where} did not execute the query; check source.database", "query_rejected",
+                             url=url) from None
 
-    def _http_error(self, exc: urllib.error.HTTPError, where: str) -> SourceError:
+    def _timeout(self, where: str, url: str) -> SourceError:
+        return self._fail(f"{where} did not answer within {self.conn.timeout_s:g} s; "
+                          "check the server's load or raise source.timeout_s", "timeout", url=url,
+                          seconds=self.conn.timeout_s)
+
+    def _http_error(self, exc: urllib.error.HTTPError, where: str, url: str) -> SourceError:
         detail = _error_text(exc)
         if exc.code in (401, 403):
             how = "source.token" if self.conn.token else "source.username and source.password"
             return self._fail(f"{where} refused the credentials (HTTP {exc.code}{': ' + detail if detail else ''}); "
-                              f"check {how}")
+                              f"check {how}", "auth_refused", url=url)
         if exc.code == 404:
             return self._fail(f"{where} has no InfluxQL endpoint or no such database (HTTP 404"
                               f"{': ' + detail if detail else ''}); check source.url and source.database "
-                              "(2.x: a database/retention-policy mapping must exist)")
-        return self._fail(f"{where} answered HTTP {exc.code}{': ' + detail if detail else ''}")
+                              "(2.x: a database/retention-policy mapping must exist)", "not_found", url=url)
+        return self._fail(f"{where} answered HTTP {exc.code}{': ' + detail if detail else ''}", "http_error",
+                          url=url, status=exc.code)
 
-    def _results(self, raw: bytes, where: str, expected: int) -> list[dict[str, Any]]:
+    def _results(self, raw: bytes, where: str, url: str, expected: int) -> list[dict[str, Any]]:
         try:
             results = _joined(_documents(raw.decode("utf-8")))
         except _NoResults as exc:
-            raise self._fail(f"{where}: {exc}") from None
+            raise self._fail(f"{where}: {exc}", "query_rejected", url=url) from None
         except (ValueError, TypeError, KeyError, UnicodeDecodeError):
-            raise self._fail(f"{where} sent an answer that is not InfluxQL JSON; check source.url") from None
+            raise self._fail(f"{where} sent an answer that is not InfluxQL JSON; check source.url", "bad_answer",
+                             url=url) from None
         for result in results:
             error = result.get("error")
             if error:
                 if error == "not executed":
                     raise _NotExecuted()
                 if "database not found" in error:
-                    raise self._fail(f"{where} has no database {self.conn.database!r}; check source.database")
+                    raise self._fail(f"{where} has no database {self.conn.database!r}; check source.database",
+                                     "no_database", url=url, database=self.conn.database)
                 if "retention policy not found" in error:
-                    raise self._fail(f"{where} has no retention policy {self.conn.retention_policy!r} in "
-                                     f"{self.conn.database!r}; check source.retention_policy")
-                raise self._fail(f"{where} rejected a query: {error}")
+                        raise self._fail(f"{where} has no retention policy {self.conn.retention_policy!r} in "
+                                     f"{self.conn.database!r}; check source.retention_policy", "no_retention_policy",
+                                     url=url, retention_policy=self.conn.retention_policy)
+                raise self._fail(f"{where} rejected a query: {error}", "query_rejected", url=url)
         if len(results) != expected:
-            raise self._fail(f"{where} answered {len(results)} results for {expected} statements")
+            raise self._fail(f"{where} answered {len(results)} results for {expected} statements", "bad_answer",
+                             url=url)
         return results
 
 

@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from generator.core.errors import SourceError
 from generator.core.metrics import (
     BY_NAME,
     HOLD,
@@ -227,12 +228,14 @@ def canonical_changes(provider: Provider, tag: str, raw_changes: Mapping[str, pd
     return result
 
 
-def nothing_maps(held: Sequence[str], measurement: str, tag: str, provider: str, where: str) -> str:
-    """One line saying why a source has no latest reading: no data at all, or no name that maps."""
+def nothing_maps(held: Sequence[str], measurement: str, tag: str, provider: str, where: str) -> SourceError:
+    """Why a source has no latest reading, in one line: no data at all, or no name that maps."""
     if not held:
-        return f"no data yet in measurement {measurement!r} of {where} (tag {tag!r}); check that the collector writes there"
-    return (f"none of the {len(held)} names in measurement {measurement!r} (tag {tag!r}) maps for provider "
-            f"{provider}; run heatpump-dashboard doctor")
+        return SourceError(f"no data yet in measurement {measurement!r} of {where} (tag {tag!r}); check that the "
+                           "collector writes there", "no_data", measurement=measurement)
+    return SourceError(f"none of the {len(held)} names in measurement {measurement!r} (tag {tag!r}) maps for "
+                       f"provider {provider}; run heatpump-dashboard doctor", "nothing_maps",
+                       measurement=measurement, provider=provider, names=len(held))
 
 
 def canonical_latest(provider: Provider, tag: str, last: Mapping[str, tuple[int, float]]) -> Latest:

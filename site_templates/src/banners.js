@@ -1,6 +1,6 @@
 // The banners under the header: fetch failures, a stale manifest (with its age and the source's
 // error), old data ("Latest data … ago") and errors the generator reports.
-import { fill } from './i18n.js';
+import { fill, problemText } from './i18n.js';
 import { epoch } from './data.js';
 import { element } from './dom.js';
 
@@ -11,7 +11,7 @@ export function bannersFor({ manifest, range, live, errors, settings, t, fmt, no
   if (!manifest || manifest.snapshot) return out;
 
   const entry = manifest.ranges?.[range];
-  const error = entry?.error || manifest.error;
+  const error = problemText(entry?.error || manifest.error, t);
   if (manifest.stale || entry?.stale) {
     const generated = epoch(entry?.generated_at) ?? epoch(manifest.generated_at);
     const age = generated === null ? '?' : fmt.age((now - generated) / 1000);
@@ -25,7 +25,7 @@ export function bannersFor({ manifest, range, live, errors, settings, t, fmt, no
   const latest = Math.max(epoch(manifest.latest_data_at) ?? -Infinity, epoch(live?.latest_data_at) ?? -Infinity);
   const known = Number.isFinite(latest);
   if (manifest.data_old || (known && now - latest > settings.staleAfterS * 1000)) {
-    out.push({ kind: 'old', level: 'warn', text: fill(t.oldData, { age: known ? fmt.age((now - latest) / 1000) : '?' }) });
+    out.push({ kind: 'old', level: 'warn', text: known ? fill(t.oldData, { age: fmt.age((now - latest) / 1000) }) : t.noDataYet });
   }
   return out;
 }

@@ -22,6 +22,7 @@ const STRINGS = {
     staleBanner: 'Data är inaktuell (genererad för {age} sedan).',
     staleError: 'Fel: {error}',
     oldData: 'Senaste data {age} sedan',
+    noDataYet: 'Ingen data ännu',
     generatorError: 'Generatorn rapporterar ett fel: {error}',
     snapshotMissing: 'Inget arkiv finns för {date}.',
     rangeMissing: 'Perioden {range} finns inte i det här arkivet.',
@@ -37,6 +38,21 @@ const STRINGS = {
     noAlarms: 'Inga aktiva larm',
     alarmSince: 'sedan {time}',
     alarmEvents: 'Larmhändelser under perioden',
+    problems: {
+      unreachable: 'Databasen på {url} svarar inte; kontrollera source.url och att InfluxDB är igång.',
+      timeout: 'Databasen på {url} svarade inte inom {seconds} s.',
+      auth_refused: 'Databasen på {url} godtog inte användare, lösenord eller token.',
+      not_found: 'På {url} finns inte den databas eller bucket som konfigurationen anger.',
+      no_database: 'Databasen {database} finns inte på {url}; kontrollera source.database.',
+      no_retention_policy: 'Lagringspolicyn {retention_policy} finns inte på {url}.',
+      query_rejected: 'Databasen på {url} avvisade en fråga.',
+      http_error: 'Databasen på {url} svarade med HTTP {status}.',
+      bad_answer: 'Databasen på {url} skickade ett oväntat svar; kontrollera source.url.',
+      no_data: 'Ingen data ännu i mätserien {measurement}; kontrollera att insamlaren skriver dit.',
+      nothing_maps: 'Inget av de {names} namnen i {measurement} känns igen för {provider}; kör heatpump-dashboard doctor.',
+      cache_incomplete: 'Data kunde inte läsas klart; nästa uppdatering försöker igen.',
+      cannot_publish: 'Kan inte skriva {path}.',
+    },
     kpi: {
       cop: 'COP',
       energy: 'Elenergi',
@@ -107,6 +123,7 @@ const STRINGS = {
     staleBanner: 'Data is stale (generated {age} ago).',
     staleError: 'Error: {error}',
     oldData: 'Latest data {age} ago',
+    noDataYet: 'No data yet',
     generatorError: 'The generator reports an error: {error}',
     snapshotMissing: 'There is no archive for {date}.',
     rangeMissing: 'Range {range} is not in this archive.',
@@ -122,6 +139,21 @@ const STRINGS = {
     noAlarms: 'No active alarms',
     alarmSince: 'since {time}',
     alarmEvents: 'Alarm events in this range',
+    problems: {
+      unreachable: 'The database at {url} does not answer; check source.url and that InfluxDB is running.',
+      timeout: 'The database at {url} did not answer within {seconds} s.',
+      auth_refused: 'The database at {url} refused the user, password or token.',
+      not_found: '{url} has no database or bucket of the configured name.',
+      no_database: 'There is no database {database} at {url}; check source.database.',
+      no_retention_policy: 'There is no retention policy {retention_policy} at {url}.',
+      query_rejected: 'The database at {url} rejected a query.',
+      http_error: 'The database at {url} answered HTTP {status}.',
+      bad_answer: 'The database at {url} sent an unexpected answer; check source.url.',
+      no_data: 'No data yet in measurement {measurement}; check that the collector writes there.',
+      nothing_maps: 'None of the {names} names in {measurement} is known for {provider}; run heatpump-dashboard doctor.',
+      cache_incomplete: 'The data could not be read in full; the next refresh tries again.',
+      cannot_publish: 'Cannot write {path}.',
+    },
     kpi: {
       cop: 'COP',
       energy: 'Electricity',
@@ -183,4 +215,15 @@ export function dictionary(lang) {
 /** Fills {name} placeholders: fill('Updated {time}', {time: '12:00'}). */
 export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
+}
+
+/**
+ * A problem from public/ ({code, params, text}, docs/public-format.md) in the page's own words; its
+ * English text for a code the page does not know (and a format-1 plain text as it is).
+ */
+export function problemText(problem, t) {
+  if (!problem) return '';
+  if (typeof problem === 'string') return problem;
+  const template = t.problems?.[problem.code];
+  return template ? fill(template, problem.params || {}) : String(problem.text || problem.code || '');
 }

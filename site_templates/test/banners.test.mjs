@@ -50,9 +50,25 @@ test('newer live data keeps the old-data banner away', () => {
   assert.deepEqual(banners(manifest, { live: { latest_data_at: '2026-01-15T11:59:50Z' } }), []);
 });
 
-test('data_old without a known time says the age is unknown', () => {
+test('data_old without any data says there is no data yet, not an unknown age', () => {
   const manifest = { ...fresh(), data_old: true, latest_data_at: null };
-  assert.equal(banners(manifest)[0].text, 'Latest data ? ago');
+  assert.equal(banners(manifest)[0].text, 'No data yet');
+});
+
+test('a problem is worded from its code and params in the page language', () => {
+  const problem = { code: 'no_data', params: { measurement: 'heatpump' }, text: 'no data yet in measurement …' };
+  const manifest = { ...fresh(), stale: true, error: problem };
+  assert.equal(banners(manifest)[0].text,
+    'Data is stale (generated 60s ago). Error: No data yet in measurement heatpump; check that the collector writes there.');
+  const sv = bannersFor({ manifest, range: '24h', live: null, errors: new Map(), settings: { staleAfterS: 600 },
+    t: dictionary('sv'), fmt, now: NOW });
+  assert.equal(sv[0].text,
+    'Data är inaktuell (genererad för 60s sedan). Fel: Ingen data ännu i mätserien heatpump; kontrollera att insamlaren skriver dit.');
+});
+
+test('a problem whose code the page does not know shows its English text', () => {
+  const manifest = { ...fresh(), error: { code: 'source_failed', params: {}, text: 'something odd' } };
+  assert.equal(banners(manifest)[0].text, 'The generator reports an error: something odd');
 });
 
 test('an archived day shows only errors', () => {
