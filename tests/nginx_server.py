@@ -1,14 +1,19 @@
-"""Start Debian's nginx with the repository's nginx.conf on a free loopback port, for the tests."""
+"""Start Debian's nginx on a free loopback port, for the tests: with the configuration
+`heatpump-dashboard nginx-config --standalone DIR` renders (the repository's nginx.conf is the same
+rendering of the documented example)."""
 from __future__ import annotations
 
-import re
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from generator.config import Config, load_config
+from generator.nginx_config import prepare_prefix, render
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = "/usr/sbin/nginx"
@@ -20,40 +25,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_config(public: Path, port: int, sidecar_port: int) -> str:
-    """The repository's nginx.conf with exactly the three marked lines rewritten."""
-    text = (ROOT / "nginx.conf").read_text(encoding="utf-8")
-    replaced = {
-        "listen": (r"listen [^;]+;(\s+# MARK listen)", rf"listen 127.0.0.1:{port};\1"),
-        "root": (r"root [^;]+;(\s+# MARK root)", rf"root {public};\1"),
-        "sidecar": (r"server [^;]+;(\s+# MARK sidecar)", rf"server 127.0.0.1:{sidecar_port};\1"),
-    }
-    for name, (pattern, repl) in replaced.items():
-        text, n = re.subn(pattern, repl, text)
-        assert n == 1, f"nginx.conf: the line marked {name} is missing"
-    return text
+def site_config(public: Path, sidecar_port: int, port: int, htpasswd: Path | None = None) -> Config:
+    """The config the test's nginx is rendered from: as a user's YAML would say it."""
+    return load_config(None, {}).with_values(output__public_dir=str(public), sidecar__port=sidecar_port,
+                                             nginx__listen=f"127.0.0.1:{port}",
+                                             nginx__htpasswd=str(htpasswd) if htpasswd else None)
+
+
+def start_nginx(conf: Path, prefix: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([NGINX, "-c", str(conf), "-p", str(prefix), "-g", "daemon off;"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_until_serving(proc: subprocess.Popen[bytes], port: int) -> None:
+    """Any HTTP answer counts (a private dashboard answers 401)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/manifest.json", timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"nginx did not start: {proc.communicate()[1].decode()}")
+            time.sleep(0.05)
 
 
 @contextmanager
-def nginx(public: Path, sidecar_port: int, workdir: Path) -> Iterator[int]:
-    """Serve `public` on a free port; yields the port; stops nginx afterwards."""
+def nginx(public: Path, sidecar_port: int, workdir: Path, *, htpasswd: Path | None = None) -> Iterator[int]:
+    """Serve `public` on a free port, /ws and /healthz proxied to the sidecar; yields the port; stops
+    nginx afterwards."""
     port = free_port()
-    (workdir / "tmp").mkdir(parents=True, exist_ok=True)
     conf = workdir / "nginx.conf"
-    conf.write_text(test_config(public, port, sidecar_port), encoding="utf-8")
-    proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    prepare_prefix(workdir)
+    conf.write_text(render(site_config(public, sidecar_port, port, htpasswd), standalone=workdir), encoding="utf-8")
+    proc = start_nginx(conf, workdir)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/manifest.json", timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    raise RuntimeError(f"nginx did not start: {proc.communicate()[1].decode()}")
-                time.sleep(0.05)
+        wait_until_serving(proc, port)
         yield port
     finally:
         proc.terminate()

@@ -1,4 +1,5 @@
-"""The repository's nginx.conf, served by a real nginx in front of a generated public/ and a real sidecar."""
+"""nginx with the configuration `heatpump-dashboard nginx-config --standalone` renders (the repository's
+nginx.conf is the same rendering), in front of a generated public/ and a real sidecar."""
 from __future__ import annotations
 
 import asyncio
@@ -116,3 +117,18 @@ def test_every_response_keeps_the_security_headers(site):
             assert response.headers["X-Content-Type-Options"] == "nosniff", url
             assert response.headers["Referrer-Policy"] == "same-origin", url
             assert "script-src 'self'" in response.headers["Content-Security-Policy"], url
+
+
+def test_healthz_through_nginx_sends_each_header_once(site):
+    _, port = site
+    with get(port, "/healthz") as response:
+        assert response.headers.get_all("Cache-Control") == ["no-store"]
+        assert response.headers.get_all("X-Content-Type-Options") == ["nosniff"]
+
+
+def test_a_websocket_refused_by_the_sidecar_through_nginx_sends_nosniff_once(site):
+    _, port = site
+    with pytest.raises(urllib.error.HTTPError) as err:
+        get(port, "/ws", Origin="http://elsewhere.example")
+    assert err.value.code == 403
+    assert err.value.headers.get_all("X-Content-Type-Options") == ["nosniff"]
