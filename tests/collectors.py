@@ -293,8 +293,13 @@ def layouts(process: Process) -> dict[str, Layout]:
     }
     generic = {m: (v(m), 0.1 if m.endswith("_temp") else 1) for m in simulator.METRICS}
     down = (process.start + 2 * 86400 + 3 * 3600, process.start + 2 * 86400 + 5 * 3600)
+    three_days_down = (process.start + 18 * 3600, process.start + 3 * 86400 + 18 * 3600)
     return {
         "husdata-names-on-change": Layout("ivt", "name", husdata, change_only=True),
+        # The energy meter's increase over the three days reaches the database with its first sample after
+        # them; the heat estimate covers only the time heard.  Both sides of the COP must cover the same.
+        "husdata-on-change-three-days-down": Layout("ivt", "name", husdata, change_only=True,
+                                                   down=three_days_down),
         "husdata-ids-polled-30s": Layout("ivt", "register_id", {ids[k]: s for k, s in husdata.items()}, change_only=False,
                                          every_s=30, extra_tags=lambda raw: ""),
         "thermiq-on-change": Layout("thermia", "name", thermiq, change_only=True),

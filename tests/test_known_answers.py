@@ -23,7 +23,7 @@ from generator.build import build_range_document, make_context
 from generator.config import load_config
 from generator.core.ranges import BY_KEY, RANGES, Window, window_for
 from generator.sources import simulator
-from generator.sources.factory import make_source
+from generator.sources.factory import make_cached_source, make_source
 from tests.collectors import Layout, Process, Truth, layouts, lines, truth
 from tests.influxd import Influxd
 
@@ -61,14 +61,14 @@ class Reading:
     document: dict[str, Any]
 
 
-def read(server: Influxd, name: str, layout: Layout, key: str) -> Reading:
+def read(server: Influxd, name: str, layout: Layout, key: str, cached: bool = False) -> Reading:
     cfg = load_config(None, environ={}).with_values(
         provider=layout.provider, source__kind="influxql", source__url=server.url,
         source__database=name.replace("-", "_"), source__tag=layout.tag, source__max_gap_s=MAX_GAP_S,
         cop__flow_factor=simulator.HEAT_CARRIER_W_PER_K / 1000.0, site__timezone=TZ)
     spec = BY_KEY[key]
     now = (SHORT_NOW if key in ("1h", "6h", "24h") else LONG_NOW).to_pydatetime()
-    ctx = make_context(cfg, make_source(cfg))
+    ctx = make_context(cfg, make_cached_source(cfg) if cached else make_source(cfg))
     document = build_range_document(ctx, spec, now, None)
     return Reading(document["kpis"], window_for(spec, now, TZ), document)
 
@@ -79,8 +79,8 @@ def covered_mask(name: str, start: int, end: int) -> np.ndarray:
     generic collector's two hours down (its last sample is held for the staleness limit, then a gap)."""
     t = np.arange(int(START.timestamp()), int(END.timestamp()))
     mask = (t >= start) & (t < end)
-    if name == "generic-irregular-with-a-gap":
-        down = layouts_cache()[name].down
+    down = layouts_cache()[name].down
+    if down is not None:
         mask &= ~((t >= down[0] + MAX_GAP_S) & (t < down[1]))
     return mask
 
@@ -108,7 +108,8 @@ def tolerance(layout: Layout, t: Truth, transitions: int) -> dict[str, float]:
 
 
 CASES = [(name, key) for name in ("husdata-names-on-change", "husdata-ids-polled-30s", "thermiq-on-change",
-                                  "nibe-f-polled-30-60s", "nibe-s-polled-60s", "generic-irregular-with-a-gap")
+                                  "nibe-f-polled-30-60s", "nibe-s-polled-60s", "generic-irregular-with-a-gap",
+                                  "husdata-on-change-three-days-down")
          for key in [r.key for r in RANGES]]
 
 
@@ -139,7 +140,17 @@ def test_every_range_matches_the_process_over_the_time_it_covers(server, process
     assert k["cop_plausible"] is True
 
 
-@pytest.mark.parametrize("name", ["husdata-names-on-change", "nibe-f-polled-30-60s", "generic-irregular-with-a-gap"])
+@pytest.mark.parametrize("key", ["24h", "7d", "30d"])
+def test_the_cache_a_generator_runs_on_gives_the_same_kpis_across_three_days_down(server, process, key):
+    name = "husdata-on-change-three-days-down"
+    layout = layouts(process)[name]
+    bare, cached = read(server, name, layout, key), read(server, name, layout, key, cached=True)
+    for kpi in ("cop", "energy_electric_kwh", "energy_heat_kwh", "covered_hours", "compressor_starts"):
+        assert cached.kpis[kpi] == pytest.approx(bare.kpis[kpi], rel=1e-3), kpi
+
+
+@pytest.mark.parametrize("name", ["husdata-names-on-change", "nibe-f-polled-30-60s", "generic-irregular-with-a-gap",
+                                  "husdata-on-change-three-days-down"])
 def test_the_same_data_gives_the_same_energy_whatever_the_range(server, process, name):
     layout = layouts(process)[name]
     readings = {key: read(server, name, layout, key).kpis for key in ("7d", "30d", "365d")}

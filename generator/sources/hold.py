@@ -4,7 +4,8 @@ Collectors write samples; a sample's value holds until the next sample of the sa
 that publishes on change writes nothing while a value stays the same).  The value of a bucket is the
 time-weighted mean of that step function over the part of the bucket it covers, and the covered share is
 reported beside it, so an energy is mean × covered time and nothing is extrapolated.  A counter's increase
-between two samples is spread evenly over the time between them.  Whenever the whole collector is silent
+between two samples is spread evenly over the time between them, unless a silence lies between them (see
+crosses_silence()).  Whenever the whole collector is silent
 (no sample of any series) for longer than the staleness limit, the time after the limit is not covered:
 that is a gap, not a held value.
 
@@ -204,13 +205,25 @@ def held(answer: SeriesAnswer, edges: np.ndarray, silent: np.ndarray, short_ms: 
         table = np.array(rows, dtype=float)
         s, e, values = table[:, 0], table[:, 1], table[:, 2]
         with np.errstate(invalid="ignore", divide="ignore"):
-            rates = np.where(e > s, table[:, 3] / np.maximum(e - s, 1.0), 0.0)
+            rates = np.where((e > s) & ~crosses_silence(s, e, silent), table[:, 3] / np.maximum(e - s, 1.0), 0.0)
         integral += spread(edges, s, e, values, silent)
         covered += spread(edges, s, e, np.ones(len(s)), silent)
         increase += spread(edges, s, e, rates, silent)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(covered > 0, integral / covered, np.nan)
     return Held(mean, np.maximum(covered, 0.0) / lengths, np.where(covered > 0, increase, np.nan))
+
+
+def crosses_silence(starts: np.ndarray, ends: np.ndarray, silent: np.ndarray) -> np.ndarray:
+    """Which intervals [start, end) overlap a silence.  A counter's increase over such an interval is not
+    booked anywhere: while the collector was heard before the silence the counter did not move (a
+    publish-on-change collector would have written it; a poller's last sample is at most one poll
+    before), so the increase belongs to the time nobody heard, which no figure covers.  Spread evenly
+    instead, starts or kWh of days down would land on the few minutes heard around them."""
+    if len(silent) == 0:
+        return np.zeros(len(starts), dtype=bool)
+    k = np.searchsorted(silent[:, 0], ends, side="left") - 1   # the last silence starting before the end
+    return (k >= 0) & (silent[np.maximum(k, 0), 1] > starts)
 
 
 def _gain(earlier: float, later: float) -> float:

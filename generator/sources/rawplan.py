@@ -32,10 +32,12 @@ from providers.transforms import ShareColumn
 
 CHANGE_KINDS = (Kind.STATE, Kind.CODE)
 
-# How far back "the value in force at a window's start" is looked for, and how far past a window its
-# next sample, by both database sources.
+# How far back "the value in force at a window's start" is looked for, and as far past a window its next
+# sample, by both database sources: a counter's increase over a collector's days down is booked by the
+# samples on both sides, so a chunk of the cache that ends inside them must see the one after (else the
+# increase of the time heard before them is lost).
 BEFORE_LOOKBACK = pd.Timedelta(days=31)
-AFTER_LOOKAHEAD = pd.Timedelta(days=1)
+AFTER_LOOKAHEAD = BEFORE_LOOKBACK
 
 
 @dataclass(frozen=True)
