@@ -2,19 +2,19 @@
 
 Each viewer gets `hello` with the current manifest on connect and `update` whenever the manifest's
 content changes.  An update is serialised once and handed to websockets' broadcast(), which writes to
-every socket without waiting on any of them; a viewer whose unsent backlog passes `stalled_bytes` is
-dropped, so a dead or slow one never holds memory or delays the others.  What viewers send is at most
-answered with a pong (see sidecar/protocol.py).
+every socket without waiting on any of them.  A check every second cuts off a viewer whose unsent
+backlog passes `stalled_bytes` or has not emptied for `drain_timeout`, so a dead, slow or hostile one
+never holds memory or delays the others.  What viewers send is at most answered with a pong (see
+sidecar/protocol.py), within the allowance of sidecar/limits.py; beyond it they are closed with 1008.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import resource
-import signal
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -24,8 +24,24 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
 from sidecar.health import health_report
+from sidecar.limits import (
+    CLOSE_TIMEOUT_S,
+    DRAIN_CHECK_S,
+    DRAIN_TIMEOUT_S,
+    MAX_QUEUE,
+    OPEN_TIMEOUT_S,
+    PING_INTERVAL_S,
+    PING_TIMEOUT_S,
+    SHUTDOWN_STALLED_BYTES,
+    STALLED_BYTES,
+    WRITE_LIMIT,
+    GuardedConnection,
+    close_overdue,
+    not_draining,
+)
 from sidecar.manifest import ManifestFile
 from sidecar.origin import SettingError, check_allowed_origins, origin_allowed
+from sidecar.process import on_signals, raise_open_files_limit
 from sidecar.protocol import (
     HEALTH_PATH,
     MAX_CLIENT_MESSAGE_BYTES,
@@ -45,12 +61,8 @@ _ws_log = logging.getLogger("sidecar.websockets")
 if _ws_log.level == logging.NOTSET:
     _ws_log.setLevel(logging.WARNING)
 
-PING_INTERVAL_S = 20.0
-PING_TIMEOUT_S = 20.0
-CLOSE_TIMEOUT_S = 5.0  # bounds shutdown when a viewer never answers our close frame
-STALLED_BYTES = 1024 * 1024  # unsent backlog that marks a viewer as gone (hundreds of manifests)
-SHUTDOWN_STALLED_BYTES = 64 * 1024
-RETRY_AFTER_S = 10
+# The limits on what viewers send and what is kept for them are in sidecar/limits.py, with their reasons.
+RETRY_AFTER_S = 10  # a refused (full) viewer's wait; browsers do not show it, the page backs off anyway
 
 
 @dataclass
@@ -60,6 +72,7 @@ class Counters:
     updates_sent: int = 0
     ignored_messages: int = 0
     oversized_closed: int = 0
+    policy_closed: int = 0
     refused_origin: int = 0
     refused_full: int = 0
     dropped_stalled: int = 0
@@ -81,6 +94,8 @@ class Sidecar:
         ping_timeout: float | None = PING_TIMEOUT_S,
         close_timeout: float = CLOSE_TIMEOUT_S,
         stalled_bytes: int = STALLED_BYTES,
+        drain_timeout: float = DRAIN_TIMEOUT_S,
+        open_timeout: float = OPEN_TIMEOUT_S,
         force_polling: bool | None = None,
     ):
         if not isinstance(max_clients, int) or max_clients < 1:
@@ -95,6 +110,8 @@ class Sidecar:
         self.ping_timeout = ping_timeout
         self.close_timeout = close_timeout
         self.stalled_bytes = stalled_bytes
+        self.drain_timeout = drain_timeout
+        self.open_timeout = open_timeout
         self.force_polling = force_polling
         self.manifest = ManifestFile(self.public_dir)
         self.counters = Counters()
@@ -102,6 +119,7 @@ class Sidecar:
         self._stop = asyncio.Event()
         self._server: Server | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self._checker: asyncio.Task[None] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -112,7 +130,12 @@ class Sidecar:
             self.requested_port,
             process_request=self._process_request,
             compression=None,  # frames are small JSON; deflate would cost CPU and memory per viewer
+            # the allowance of what a client may send; websockets only calls this, so a partial will do
+            create_connection=partial(GuardedConnection, dismissed=self._dismiss),  # type: ignore[arg-type]
             max_size=MAX_CLIENT_MESSAGE_BYTES,
+            max_queue=MAX_QUEUE,
+            write_limit=WRITE_LIMIT,
+            open_timeout=self.open_timeout,
             ping_interval=self.ping_interval,
             ping_timeout=self.ping_timeout,
             close_timeout=self.close_timeout,
@@ -122,6 +145,7 @@ class Sidecar:
         self._watcher = asyncio.create_task(
             watch_manifest(self.public_dir, self._manifest_touched, self._stop, force_polling=self.force_polling)
         )
+        self._checker = asyncio.create_task(self._check_viewers())
 
     async def close(self) -> None:
         """Stop watching, close every viewer with 1001 (going away) and wait until all are gone."""
@@ -137,6 +161,8 @@ class Sidecar:
                 await self._server.wait_closed()
         if self._watcher is not None:
             await self._watcher
+        if self._checker is not None:
+            await self._checker
 
     async def __aenter__(self) -> "Sidecar":
         await self.start()
@@ -166,12 +192,36 @@ class Sidecar:
         log.info("manifest changed; update sent to %d viewers in %.1f ms",
                  len(self._clients), 1000 * (time.perf_counter() - started))
 
+    async def _check_viewers(self) -> None:
+        """Every DRAIN_CHECK_S, whether or not anything is broadcast: the keepalive ping cannot see a
+        viewer that stopped reading, since it waits for the send buffer to drain before it starts."""
+        interval = min(DRAIN_CHECK_S, self.drain_timeout / 4)
+        while not self._stop.is_set():
+            try:
+                await asyncio.wait_for(self._stop.wait(), interval)
+            except TimeoutError:
+                self._drop_stalled()
+
     def _drop_stalled(self, limit: int | None = None) -> None:
         limit = self.stalled_bytes if limit is None else limit
-        for connection in list(self._clients):
-            if connection.transport.get_write_buffer_size() > limit:
+        now = asyncio.get_running_loop().time()
+        for connection in list(self._server.all_connections if self._server else ()):
+            if isinstance(connection, GuardedConnection) and connection.violation is None \
+                    and not_draining(connection, now, limit, self.drain_timeout):
                 self.counters.dropped_stalled += 1
+                self._clients.discard(connection)
                 connection.transport.abort()  # a close frame would only queue behind the backlog
+            elif close_overdue(connection, now):
+                connection.transport.abort()
+
+    def _dismiss(self, connection: GuardedConnection) -> None:
+        """A viewer closed for abuse leaves at once: no slot, no broadcast, while its close finishes."""
+        self._clients.discard(connection)
+        sent = connection.protocol.close_sent
+        if sent is not None and sent.code == CloseCode.MESSAGE_TOO_BIG:
+            self.counters.oversized_closed += 1
+        elif sent is not None and sent.code == CloseCode.POLICY_VIOLATION:
+            self.counters.policy_closed += 1
 
     # --- HTTP side of the handshake -----------------------------------------------------------------
     async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -214,41 +264,10 @@ class Sidecar:
                     await connection.send(PONG_FRAME)
                 else:
                     self.counters.ignored_messages += 1
-        except ConnectionClosed as closed:
-            if closed.sent is not None and closed.sent.code == CloseCode.MESSAGE_TOO_BIG:
-                self.counters.oversized_closed += 1
+        except ConnectionClosed:
+            pass
         finally:
             self._clients.discard(connection)
-
-
-def raise_open_files_limit(wanted: int) -> int:
-    """Lift the soft open-files limit towards `wanted` (one descriptor per viewer); returns the limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-    if target > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        soft = target
-    if soft < wanted:
-        log.warning("open-files limit is %d, below the %d that sidecar.max_clients needs; raise it (ulimit -n)", soft, wanted)
-    return soft
-
-
-def _on_signals(stop: asyncio.Event) -> Callable[[], None]:
-    """SIGTERM/SIGINT set `stop`; returns the undo. Outside the main thread signals are left alone."""
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
-
-    def undo() -> None:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-    return undo
 
 
 async def run_sidecar(
@@ -271,7 +290,7 @@ async def run_sidecar(
     raise_open_files_limit(max_clients + 64)
     sidecar = Sidecar(public_dir, host, port, max_clients=max_clients, allowed_origins=allowed_origins, static=static)
     async with sidecar:
-        undo = _on_signals(stop)
+        undo = on_signals(stop)
         try:
             if announce is not None:
                 announce(sidecar.port)
