@@ -9,6 +9,7 @@ it finds in public/.  Time comes from the context's clock (generator/core/clock.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Sequence
@@ -65,6 +66,7 @@ class Context:
     refresh_s: dict[str, float]
     state: RunState
     clock: Clock = SYSTEM
+    stop: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM: finish what is begun
 
 
 @dataclass
@@ -109,12 +111,14 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
     begun = ctx.clock.monotonic()
     queries_before = ctx.source.query_count
     publish_page(ctx)
-    if ctx.state.source.waiting:
+    if ctx.state.source.waiting and not ctx.source.ping():  # a cheap probe each run: back within one interval
         report.errors.append(ctx.state.source.last_error or Problem("source_failed", "retrying later"))
     else:
         report.latest = read_latest(ctx, report)
         if report.latest is not None:  # the source answers: refresh what is due
             for spec in due if due is not None else due_ranges(ctx):
+                if ctx.stop.is_set():  # a stop asked for: publish what is done, leave the rest for next time
+                    break
                 refresh_range(ctx, spec, now, report)
             publish_live(ctx, report.latest, report)
             archive_yesterday(ctx, now, report)
@@ -126,6 +130,7 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
     write_status(ctx.publisher, now, ctx.clock.monotonic() - begun, ctx.source.kind,
                  ctx.source.query_count - queries_before, report.ok, ctx.state.source.failures, ctx.state.ranges)
     ctx.publisher.remove_superseded(ctx.state.manifest.to_json())
+    ctx.publisher.remove_stale_temp_files()
     return report
 
 
@@ -198,7 +203,8 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     remember_alarm_starts(ctx, summary, latest)
     means = {m: analytics.time_weighted_mean(frame, window, m) for m in MEANS}
     return range_document(spec, window, frame, summary, active_alarms(ctx, latest), ctx.provider,
-                          ctx.cfg["site.language"], ctx.cfg["site.timezone"], ctx.params, means)
+                          ctx.cfg["site.language"], ctx.cfg["site.timezone"], ctx.params, means,
+                          analytics.left_out(frame))
 
 
 def remember_alarm_starts(ctx: Context, summary: analytics.Summary, latest: Latest | None) -> None:

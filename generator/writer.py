@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ from generator.core.public_format import (
     MANIFEST_NAME,
     data_path,
 )
+
+TEMP_NAME = re.compile(r"^\..+\.tmp-(\d+)$")   # atomic_write()'s temp files: .NAME.tmp-PID
 
 
 def to_json_bytes(obj: Any) -> bytes:
@@ -142,6 +145,24 @@ class Publisher:
         data = to_json_bytes(obj)
         atomic_write(self.public_dir / rel, data)
         self.bytes_written += len(data)
+
+    def remove_stale_temp_files(self) -> list[str]:
+        """Delete the temp files of writes that a killed process left (.NAME.tmp-PID, never served): any
+        not of this process, since one generator writes a public dir at a time (generator/lock.py).
+        data/ and assets/ need not be searched: what they do not reference goes after the grace period."""
+        removed = []
+        for folder in (self.public_dir, *sorted((self.public_dir / "archive").glob("*"))):
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                found = TEMP_NAME.match(path.name)
+                if found and int(found.group(1)) != os.getpid():
+                    try:
+                        path.unlink()
+                        removed.append(str(path.relative_to(self.public_dir)))
+                    except FileNotFoundError:
+                        pass
+        return removed
 
     def remove_superseded(self, manifest: dict[str, Any], now: float | None = None) -> list[str]:
         """Delete data files the manifest no longer names once their grace period is over."""

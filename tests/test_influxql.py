@@ -128,6 +128,7 @@ def test_every_range_returns_one_row_per_bucket_and_at_most_1000(source: InfluxQ
 
 
 def test_one_range_is_one_request(source: InfluxQLSource):
+    source.latest()   # which series each name is read from: known from the run's first request
     before = source.query_count
     source.series(hourly_window(), bands=True)
     assert source.query_count == before + 1
@@ -223,7 +224,9 @@ def test_a_silence_longer_than_the_limit_is_a_gap_after_the_limit(source: Influx
     first, *inside = pd.date_range(GAP[0], GAP[1], freq="1h", inclusive="left")
     # the last samples came just before the gap: held for the staleness limit, then nothing
     assert frame.at[first, "outdoor_temp:cov"] == pytest.approx((DEFAULT_MAX_GAP_S - 60) / 3600, abs=1 / 60)
-    assert frame.loc[inside, [c for c in frame.columns if not c.endswith(":cov")]].isna().all().all()
+    values = [c for c in frame.columns if not c.endswith(":cov") and not c.startswith("quality:")]
+    assert frame.loc[inside, values].isna().all().all()
+    assert (frame.loc[inside, [c for c in frame.columns if c.startswith("quality:")]] == 0).all().all()
     assert (frame.loc[inside, [c for c in frame.columns if c.endswith(":cov")]].fillna(0) == 0).all().all()
     after = GAP[1]
     assert frame.loc[after, ["outdoor_temp", "compressor_on", "energy_electric"]].notna().all()

@@ -30,6 +30,7 @@ from generator.analytics.buckets import (
 from generator.analytics.energy import energy, performance, runtime
 from generator.analytics.events import alarm_events, compressor_cycles, hot_water_cycles
 from generator.analytics.heat import carnot_cop, cop_series, heat, suggest_flow_factor
+from generator.analytics.quality import left_out
 from generator.analytics.records import (
     AlarmEvent,
     Coverage,
@@ -49,7 +50,7 @@ __all__ = [
     "AlarmEvent", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
     "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "coverage", "covered_hours", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "performance", "runtime", "summarize",
+    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "runtime", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 

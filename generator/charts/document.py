@@ -2,7 +2,7 @@
 source's answer and its analytics summary (docs/public-format.md)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -12,6 +12,7 @@ from generator.core.ranges import RangeSpec, Window
 
 if TYPE_CHECKING:
     from generator.analytics import Params, Summary
+    from generator.core.errors import Problem
     from generator.sources.base import Latest
     from providers.model import Provider
 
@@ -38,8 +39,9 @@ def alarm_entries(provider: "Provider", codes: tuple[int, ...], since: Callable[
 
 def range_document(spec: RangeSpec, window: Window, frame: pd.DataFrame, summary: "Summary",
                    active: list[dict[str, Any]], provider: "Provider", language: str, timezone: str,
-                   params: "Params", means: Mapping[str, float | None]) -> dict[str, Any]:
-    """Everything a viewer sees for one range."""
+                   params: "Params", means: Mapping[str, float | None],
+                   quality: Sequence["Problem"] = ()) -> dict[str, Any]:
+    """Everything a viewer sees for one range, and what its source left out (data quality)."""
     return {
         "format": FORMAT,
         "range": spec.key,
@@ -53,6 +55,7 @@ def range_document(spec: RangeSpec, window: Window, frame: pd.DataFrame, summary
                         "end": iso(e.end)} for e in summary.alarm_events],
         },
         "charts": build_charts(frame, summary, window, spec, language, timezone, params=params),
+        "data_quality": [p.to_json() for p in quality],
     }
 
 
@@ -65,4 +68,5 @@ def live_document(latest: "Latest", active: list[dict[str, Any]]) -> dict[str, A
         "values": values,
         "status": {k: int(round(values[k])) for k in STATUS_KEYS if k in values},
         "alarms": active,
+        "data_quality": [p.to_json() for p in latest.quality],
     }

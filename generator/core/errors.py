@@ -29,6 +29,11 @@ PROBLEM_PARAMS: dict[str, tuple[str, ...]] = {
     "nothing_maps": ("measurement", "provider", "names"),
     "cache_incomplete": (),
     "cannot_publish": ("path",),
+    # Data quality: what a range or the live file left out, and why; the rest is drawn.
+    "text_values": ("series", "count", "first"),      # a series holds text where numbers belong
+    "absurd_values": ("series", "count", "first"),    # beyond ±1e12: no heat pump reading, and +Inf on the way
+    "duplicate_series": ("series", "count", "using"),  # one name, several series (another tag differs)
+    "future_samples": ("series", "count"),            # stamped later than the database's clock allows
     "source_failed": (),                              # anything else: the page shows the English text
 }
 
@@ -106,11 +111,14 @@ class PublishError(DashboardError):
 _USERINFO = re.compile(r"(//)[^/@\s]*@")
 
 
+SHORTEST_SCRUBBED = 4   # a shorter secret cannot be told from ordinary text: scrubbing "p" garbles every word
+
+
 def scrub(message: str, secrets: Iterable[str]) -> str:
     """A message safe to publish: no secret value and no user:password@ in a URL."""
     text = _USERINFO.sub(r"\1", message)
-    for secret in secrets:
-        if secret:
+    for secret in sorted(secrets, key=len, reverse=True):   # a secret inside a longer one: the longer first
+        if len(secret) >= SHORTEST_SCRUBBED:
             text = text.replace(secret, "***")
     return text
 

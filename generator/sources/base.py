@@ -10,6 +10,7 @@ from typing import Protocol, Sequence
 
 import pandas as pd
 
+from generator.core.errors import Problem
 from generator.core.ranges import Window
 
 
@@ -21,6 +22,7 @@ class Latest:
     values: dict[str, float]                # canonical metric -> newest value
     alarm_codes: tuple[int, ...] = ()       # alarm codes active now (0 never appears)
     alarm_since: dict[int, pd.Timestamp] = field(default_factory=dict)
+    quality: tuple[Problem, ...] = ()        # what the source left out of it, and why (data quality)
 
 
 class Source(Protocol):
@@ -39,6 +41,8 @@ class Source(Protocol):
         window). Codes: the last value. Every metric but codes also has coverage_column(m), the covered
         share of the bucket. With `bands`, temperatures also get band_column(m, "min") and
         band_column(m, "max") (generator/core/metrics.py). A metric the source lacks is simply absent.
+        A database source adds rawplan.quality_column(kind, raw): per bucket, the samples of a raw series
+        it left out (text, absurd values), for the data-quality note.
         """
         ...
 
@@ -49,6 +53,11 @@ class Source(Protocol):
         ...
 
     def latest(self) -> Latest:
+        ...
+
+    def ping(self) -> bool:
+        """Whether the source answers at all, without a query: a run that waits out a backoff asks this
+        every interval, so data returns within one interval of the source (no exception)."""
         ...
 
     def close(self) -> None:

@@ -105,6 +105,9 @@ class CachedSource:
     def latest(self) -> Latest:
         return self.inner.latest()
 
+    def ping(self) -> bool:
+        return self.inner.ping()
+
     def close(self) -> None:
         self._frames.clear()
         self._changes.clear()

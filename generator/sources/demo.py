@@ -168,5 +168,8 @@ class DemoSource:
         return Latest(at=pd.Timestamp(grid_s, unit="s", tz="UTC"), values=values,
                       alarm_codes=(code,) if code else (), alarm_since=since)
 
+    def ping(self) -> bool:
+        return True
+
     def close(self) -> None:
         """Nothing to release."""

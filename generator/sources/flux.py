@@ -277,6 +277,12 @@ class FluxSource:
         """The values of `tag` (default: source.tag) in the measurement: the raw names it holds."""
         return sorted(self._run([self._held_part(tag)], ["influxdata/influxdb/schema"]).get("held", {}))
 
+    def ping(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except Exception:  # noqa: BLE001 — a ping answers yes or no, whatever the client raises
+            return False
+
     def close(self) -> None:
         self._client.close()
 

@@ -8,13 +8,23 @@ Held values need, per series, the intervals between consecutive samples.  Influx
 transformations on the raw points of each series: DIFFERENCE (d = vᵢ − vᵢ₋₁), ELAPSED (dt = tᵢ − tᵢ₋₁) and
 MOVING_AVERAGE over two points (ma = (vᵢ + vᵢ₋₁)/2), so the earlier value is ma − d/2.  Short intervals are
 summed per bucket in the database; long ones come back as rows.
+
+Data we did not write is read defensively (docs/data-layer.md, "Data quality"): the field is read as
+`::float`, so a shard where it holds text contributes nothing instead of failing the query; values beyond
+±ABSURD and samples stamped after the database's clock (beyond FUTURE_TOLERANCE) are left out of every
+statement; each name is read from one series (series_choice.py).  What was left out is counted per bucket
+into quality columns, so the page can say so.
+
+Why over 300 lines: the statements and the reading of their answers belong together (as in flux.py).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from generator.core.errors import Problem
 from generator.core.ranges import Window
 from generator.sources import hold, rawplan
 from generator.sources.base import Latest
@@ -30,11 +40,14 @@ from generator.sources.quoting import (
     quote_string,
     time_literal,
 )
+from generator.sources.series_choice import Candidate, Choice, choose
 from providers.model import Provider
 
 __all__ = ["Connection", "InfluxQLSource"]
 
 DEFAULT_MAX_GAP_S = 900.0
+ABSURD = "1000000000000.0"        # ±10¹²: beyond any heat-pump reading; InfluxQL reads no 1e12 literal
+FUTURE_TOLERANCE = "1m"           # a collector's clock may run this far ahead of the database's
 
 
 class InfluxQLSource:
@@ -54,23 +67,36 @@ class InfluxQLSource:
         # Quote once; a bad name fails here, at start-up, not inside a query.
         self._m = (f"{quote_ident(conn.retention_policy)}." if conn.retention_policy else "") + quote_ident(measurement)
         self._t = quote_ident(tag)
-        self._f = quote_ident(field)
+        self._fv = quote_ident(field)
+        self._f = f"{self._fv}::float"   # a shard where the field holds text gives nothing, not an error
         for raw in self.plan.all:
             quote_string(raw)
+        self._choice: Choice | None = None   # set by latest(): which series each name is read from
 
     @property
     def query_count(self) -> int:
         return self.client.requests
 
     # --- statement builders --------------------------------------------------------------------------
-    def _where(self, raws: Iterable[str], start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
-        names = " OR ".join(f"{self._t} = {quote_string(r)}" for r in raws)
+    def _where(self, raws: Iterable[str], start: pd.Timestamp | None, end: pd.Timestamp | None,
+               sane: bool = True, chosen: bool = True) -> str:
+        """The raws (each from its chosen series unless `chosen` is False), the time range, and unless
+        `sane` is False only values within ±ABSURD and no sample stamped in the future."""
+        only = self._choice.only if self._choice and chosen else {}
+        names = " OR ".join(self._one_series(r, only.get(r)) for r in raws)
         parts = [f"({names})"]
         if start is not None:
             parts.append(f"time >= {time_literal(start)}")
         if end is not None:
             parts.append(f"time < {time_literal(end)}")
+        if sane:
+            parts += [f"time <= now() + {FUTURE_TOLERANCE}", f"{self._fv} > -{ABSURD}", f"{self._fv} < {ABSURD}"]
         return " AND ".join(parts)
+
+    def _one_series(self, raw: str, only: dict[str, str] | None) -> str:
+        tags = [f"{self._t} = {quote_string(raw)}"] + [f"{quote_ident(k)} = {quote_string(v)}"
+                                                       for k, v in (only or {}).items()]
+        return f"({' AND '.join(tags)})" if len(tags) > 1 else tags[0]
 
     def _group(self, window: Window) -> str:
         if window.calendar_days:  # local days: InfluxDB aligns 1d buckets to local midnight
@@ -117,11 +143,22 @@ class InfluxQLSource:
         return f"SHOW TAG VALUES FROM {self._m} WITH KEY = {quote_ident(tag) if tag else self._t}"
 
     # --- Source ---------------------------------------------------------------------------------------
+    def _quality_statements(self, raws: Sequence[str], window: Window) -> dict[str, str]:
+        """Per bucket and series: samples holding text, and values beyond ±ABSURD (both left out above)."""
+        where = self._where(raws, window.start, window.end, sane=False)
+        return {
+            "text_values": f"SELECT COUNT({self._fv}::string) AS \"n\" FROM {self._m} WHERE {where} {self._group(window)}",
+            "absurd_values": f"SELECT COUNT({self._f}) AS \"n\" FROM {self._m} WHERE {where} AND "
+                             f"({self._fv} >= {ABSURD} OR {self._fv} <= -{ABSURD}) {self._group(window)}",
+        }
+
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
+        if self._choice is None:
+            self._newest()
         plan, f = self.plan, self._f
         short_ms = hold.short_interval_ms(window, self.max_gap_s)
         everything = plan.all
-        statements: dict[str, str] = {"held": self._held_statement()}
+        statements: dict[str, str] = {"held": self._held_statement(), **self._quality_statements(everything, window)}
         for i, stmt in enumerate(self._anchor_statements(everything, window.start, window.end)):
             statements[f"anchor{i}"] = stmt
         statements["silence"] = self._silence_statement(everything, window)
@@ -155,6 +192,9 @@ class InfluxQLSource:
                            for name, (cols, rows) in series_by_tag(results["last"], self.tag).items()}
         if plan.shares:
             answer.changes = self._changes(plan.shares, anchors, results["changes"], window.start)
+        for kind in rawplan.QUALITY_KINDS:
+            answer.quality[kind] = {name: {int(t): float(n) for t, n in column(rows, cols, "n").items() if n}
+                                    for name, (cols, rows) in series_by_tag(results[kind], self.tag).items()}
         return rawplan.assemble(self.provider, plan, window, answer, bands, self.max_gap_s)
 
     def _held(self, result: dict[str, Any]) -> set[str]:
@@ -213,18 +253,45 @@ class InfluxQLSource:
         raw_changes = self._changes(raws, anchors, diffs, window.start)
         return rawplan.canonical_changes(self.provider, self.tag, raw_changes, metrics, window.start)
 
+    def _newest_statement(self) -> str:
+        """Every series' newest sample, all tags kept apart (GROUP BY *); no lower time bound: a collector
+        that stopped long ago must show as old data, not as none."""
+        return (f"SELECT LAST({self._f}) FROM {self._m} WHERE {self._where(self.plan.all, None, None, chosen=False)} "
+                "GROUP BY *")
+
+    def _choose(self, result: dict[str, Any]) -> dict[str, tuple[int, float]]:
+        """Choose each name's series from its newest samples; the newest sample of each chosen one."""
+        candidates: dict[str, list[tuple[Candidate, float]]] = {}
+        for series in result.get("series", ()):
+            tags = series.get("tags") or {}
+            rows = series.get("values") or []
+            if tags.get(self.tag) is not None and rows and rows[0][1] is not None:
+                candidates.setdefault(tags[self.tag], []).append((Candidate(tags, int(rows[0][0])), float(rows[0][1])))
+        self._choice = choose({n: [c for c, _ in found] for n, found in candidates.items()}, self.tag)
+        return {name: max(((c.newest_ms, v) for c, v in found
+                           if all(c.tags.get(k, "") == want for k, want in self._choice.only.get(name, {}).items())))
+                for name, found in candidates.items()}
+
+    def _newest(self) -> dict[str, tuple[int, float]]:
+        (result,) = self.client.query([self._newest_statement()])
+        return self._choose(result)
+
     def latest(self) -> Latest:
-        # No lower time bound: a collector that stopped long ago must show as old data, not as none.
-        statement = f"SELECT LAST({self._f}) FROM {self._m} WHERE {self._where(self.plan.all, None, None)} GROUP BY {self._t}"
-        (result,) = self.client.query([statement])
-        last: dict[str, tuple[int, float]] = {}
-        for name, (cols, rows) in series_by_tag(result, self.tag).items():
-            if rows and rows[0][1] is not None:
-                last[name] = (int(rows[0][0]), float(rows[0][1]))
+        newest = self._newest_statement()
+        future = (f"SELECT COUNT({self._f}) AS \"n\" FROM {self._m} WHERE "
+                  f"{self._where(self.plan.all, None, None, sane=False)} AND time > now() + {FUTURE_TOLERANCE} "
+                  f"GROUP BY {self._t}")
+        result, ahead = self.client.query([newest, future])
+        last = self._choose(result)
         if not last:
             raise rawplan.nothing_maps(self.held_names(), self.measurement, self.tag, self.provider.name,
                                        f"database {self.client.conn.database!r}")
-        return rawplan.canonical_latest(self.provider, self.tag, last)
+        assert self._choice is not None
+        return replace(rawplan.canonical_latest(self.provider, self.tag, last),
+                       quality=self._choice.problems + tuple(_future_problems(ahead, self.tag)))
+
+    def ping(self) -> bool:
+        return self.client.ping()
 
     def close(self) -> None:
         """Connections are not kept open between requests."""
@@ -269,3 +336,14 @@ def _collector(anchors: dict[str, hold.Anchors], silence: dict[str, Any]) -> raw
             if r[1] is not None]
     return rawplan.Collector(max(befores) if befores else None, min(firsts) if firsts else None,
                      max(lasts) if lasts else None, gaps)
+
+
+def _future_problems(result: dict[str, Any], tag: str) -> list[Problem]:
+    out = []
+    for name, (cols, rows) in sorted(series_by_tag(result, tag).items()):
+        count = int(sum(r[cols.index("n")] or 0 for r in rows))
+        if count:
+            out.append(Problem("future_samples", f"{tag} {name!r} has {count} sample(s) stamped more than "
+                               f"{FUTURE_TOLERANCE} after the database's clock; they are left out until their time "
+                               "comes (check the collector's clock)", {"series": name, "count": count}))
+    return out

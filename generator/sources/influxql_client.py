@@ -14,6 +14,8 @@ from typing import Any, Sequence
 
 from generator.core.errors import SourceError, scrub
 
+PING_TIMEOUT_S = 3.0
+
 
 @dataclass(frozen=True)
 class Connection:
@@ -57,6 +59,15 @@ class InfluxQLClient:
         secrets = self.conn.secrets()
         return SourceError(scrub(message, secrets), code,
                            **{k: scrub(v, secrets) if isinstance(v, str) else v for k, v in params.items()})
+
+    def ping(self) -> bool:
+        """GET /ping (204 from 1.x, 2.x and 3.x alike): up or not, in at most PING_TIMEOUT_S; no query."""
+        request = urllib.request.Request(f"{self.conn.url.rstrip('/')}/ping", method="GET")
+        try:
+            with urllib.request.urlopen(request, timeout=min(self.conn.timeout_s, PING_TIMEOUT_S)) as response:
+                return 200 <= response.status < 300
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
 
     def query(self, statements: Sequence[str], database: bool = True) -> list[dict[str, Any]]:
         # Chunked answers: a server's max-row-limit cuts only unchunked ones, and 1.x marks any series of

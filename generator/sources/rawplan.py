@@ -31,6 +31,13 @@ from providers.model import Provider, value_transforms
 from providers.transforms import ShareColumn
 
 CHANGE_KINDS = (Kind.STATE, Kind.CODE)
+# Data quality counted per bucket and raw series (what a source left out): problem codes of core/errors.py.
+QUALITY_KINDS = ("text_values", "absurd_values")
+
+
+def quality_column(kind: str, raw: str) -> str:
+    """Column of a raw series' left-out samples per bucket: quality_column("text_values", "r00")."""
+    return f"quality:{kind}:{raw}"
 
 # How far back "the value in force at a window's start" is looked for, and as far past a window its next
 # sample, by both database sources: a counter's increase over a collector's days down is booked by the
@@ -120,6 +127,7 @@ class WindowAnswer:
     bands: dict[str, dict[int, tuple[float, float]]] = field(default_factory=dict)  # raw -> ms -> (min, max)
     changes: dict[str, pd.Series] = field(default_factory=dict)                 # share raws: value changes
     collector: Collector = field(default_factory=Collector)
+    quality: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)  # kind -> raw -> ms -> count
 
 
 def assemble(provider: Provider, plan: RawPlan, window: Window, answer: WindowAnswer, bands: bool,
@@ -153,8 +161,12 @@ def assemble(provider: Provider, plan: RawPlan, window: Window, answer: WindowAn
         values, covered = hold.shares(changes, edges, silent, indicators)
         raw.update(values)
         raw.setdefault(coverage_column(name), covered)
-    frame = pd.DataFrame(raw, index=index, dtype=float)
-    return canonical_frame(provider, plan.tag, frame, bands).reindex(index)
+    frame = canonical_frame(provider, plan.tag, pd.DataFrame(raw, index=index, dtype=float), bands).reindex(index)
+    if answer.quality:  # every raw's column, zero or not, so pieces of a window always share their columns
+        counts = {quality_column(kind, name): np.nan_to_num(place(answer.quality.get(kind, {}).get(name, {}), edges))
+                  for kind in QUALITY_KINDS for name in plan.all}
+        frame = pd.concat([frame, pd.DataFrame(counts, index=index, dtype=float)], axis=1)
+    return frame
 
 
 def place(points: Mapping[int, float], edges: np.ndarray) -> np.ndarray:

@@ -1,11 +1,12 @@
 // The banners under the header: fetch failures, a stale manifest (with its age and the source's
-// error), old data ("Latest data … ago") and errors the generator reports.
+// error), old data ("Latest data … ago"), errors the generator reports, and what the source left out
+// of the shown range and the live file (data quality).
 import { fill, problemText } from './i18n.js';
 import { epoch } from './data.js';
 import { element } from './dom.js';
 
 /** The banners that apply now, as [{kind, level, text}]; pure, so the clock can re-run it. */
-export function bannersFor({ manifest, range, live, errors, settings, t, fmt, now = Date.now() }) {
+export function bannersFor({ manifest, range, live, errors, settings, t, fmt, quality = [], now = Date.now() }) {
   const out = [];
   for (const text of errors.values()) out.push({ kind: 'error', level: 'error', text });
   if (!manifest || manifest.snapshot) return out;
@@ -27,6 +28,8 @@ export function bannersFor({ manifest, range, live, errors, settings, t, fmt, no
   if (manifest.data_old || (known && now - latest > settings.staleAfterS * 1000)) {
     out.push({ kind: 'old', level: 'warn', text: known ? fill(t.oldData, { age: fmt.age((now - latest) / 1000) }) : t.noDataYet });
   }
+  const left = [...quality, ...(live?.data_quality || [])].map((problem) => problemText(problem, t, fmt));
+  if (left.length) out.push({ kind: 'quality', level: 'info', text: [...new Set(left)].join(' ') });
   return out;
 }
 

@@ -52,6 +52,10 @@ const STRINGS = {
       nothing_maps: 'Inget av de {names} namnen i {measurement} känns igen för {provider}; kör heatpump-dashboard doctor.',
       cache_incomplete: 'Data kunde inte läsas klart; nästa uppdatering försöker igen.',
       cannot_publish: 'Kan inte skriva {path}.',
+      text_values: 'Serien {series} har {count} textvärden (första {first}); de är utelämnade.',
+      absurd_values: 'Serien {series} har {count} orimliga värden (första {first}); de är utelämnade.',
+      duplicate_series: 'Namnet {series} finns i {count} serier; den nyaste används ({using}).',
+      future_samples: 'Serien {series} har {count} värden med tid i framtiden; de är utelämnade.',
     },
     kpi: {
       cop: 'COP',
@@ -153,6 +157,10 @@ const STRINGS = {
       nothing_maps: 'None of the {names} names in {measurement} is known for {provider}; run heatpump-dashboard doctor.',
       cache_incomplete: 'The data could not be read in full; the next refresh tries again.',
       cannot_publish: 'Cannot write {path}.',
+      text_values: 'Series {series} holds {count} text values (first {first}); they are left out.',
+      absurd_values: 'Series {series} holds {count} absurd values (first {first}); they are left out.',
+      duplicate_series: 'The name {series} has {count} series; the newest is used ({using}).',
+      future_samples: 'Series {series} has {count} samples stamped in the future; they are left out.',
     },
     kpi: {
       cop: 'COP',
@@ -221,9 +229,12 @@ export function fill(template, values) {
  * A problem from public/ ({code, params, text}, docs/public-format.md) in the page's own words; its
  * English text for a code the page does not know (and a format-1 plain text as it is).
  */
-export function problemText(problem, t) {
+export function problemText(problem, t, fmt = null) {
   if (!problem) return '';
   if (typeof problem === 'string') return problem;
   const template = t.problems?.[problem.code];
-  return template ? fill(template, problem.params || {}) : String(problem.text || problem.code || '');
+  if (!template) return String(problem.text || problem.code || '');
+  const params = { ...(problem.params || {}) };
+  if (fmt && typeof params.first === 'string') params.first = fmt.dateTime(params.first);  // site time zone
+  return fill(template, params);
 }

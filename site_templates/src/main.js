@@ -243,6 +243,7 @@ class Dashboard {
       this.board.draw(key, data.charts?.[key] ?? { _empty: true }, { range, hash, spanMs });
     }
     renderEvents(this.el.events, data.alarms?.events, this);
+    this.shownQuality = Array.isArray(data.data_quality) ? data.data_quality : [];
     if (!this.live && data.alarms?.active) this.liveStrip.renderAlarms(data.alarms.active);
     this.shown = { range, hash };
     this.finishDraw(range, hash, data);
@@ -279,7 +280,7 @@ class Dashboard {
   updateBanners() {
     renderBanners(this.el.banners, bannersFor({
       manifest: this.manifest, range: this.view.range, live: this.live, errors: this.errors,
-      settings: this.settings, t: this.t, fmt: this.fmt,
+      settings: this.settings, t: this.t, fmt: this.fmt, quality: this.shownQuality || [],
     }));
   }
 }

@@ -4,7 +4,7 @@ import { bannersFor } from '../src/banners.js';
 import { dictionary } from '../src/i18n.js';
 
 const t = dictionary('en');
-const fmt = { age: (seconds) => `${seconds}s` };
+const fmt = { age: (seconds) => `${seconds}s`, dateTime: (iso) => `<${iso}>` };
 const NOW = Date.parse('2026-01-15T12:00:00Z');
 const fresh = () => ({
   generated_at: '2026-01-15T11:59:00Z', latest_data_at: '2026-01-15T11:59:30Z', stale: false, error: null,
@@ -74,4 +74,13 @@ test('a problem whose code the page does not know shows its English text', () =>
 test('an archived day shows only errors', () => {
   const manifest = { ...fresh(), snapshot: '2026-01-14', stale: true, data_old: true };
   assert.deepEqual(banners(manifest), []);
+});
+
+test('what the source left out of the shown range and the live file is one quiet note', () => {
+  const text = { code: 'text_values', params: { series: 'outdoor_temp', count: 1, first: '2026-01-01T00:00:00Z' }, text: 'x' };
+  const future = { code: 'future_samples', params: { series: 'outdoor_temp', count: 2 }, text: 'y' };
+  const out = banners(fresh(), { quality: [text], live: { latest_data_at: '2026-01-15T11:59:30Z', data_quality: [future] } });
+  assert.deepEqual(out, [{ kind: 'quality', level: 'info', text:
+    'Series outdoor_temp holds 1 text values (first <2026-01-01T00:00:00Z>); they are left out. '
+    + 'Series outdoor_temp has 2 samples stamped in the future; they are left out.' }]);
 });
