@@ -4,13 +4,19 @@ SETTINGS is the single source of truth: defaults, the environment variable that 
 the key means and how it is checked.  docs/configuration.md repeats the table for people, and a test
 fails when the two disagree.  A missing file means the built-in demo.
 
-Why over 300 lines: SETTINGS is one table by design, every key in one place with its check.
+Why over 300 lines: SETTINGS is one table by design, every key in one place with its check, and the
+file is read here too, refusing what no configuration needs (aliases, a key given twice, non-UTF-8 text).
 """
 from __future__ import annotations
 
 import difflib
+import errno
+import math
 import os
 import re
+import socket
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -61,35 +67,148 @@ def _timezone(v: Any) -> str | None:
         return "use an IANA time zone name such as Europe/Stockholm"
 
 
-def _positive(v: Any) -> str | None:
-    return None if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 else "use a number above 0"
+@dataclass(frozen=True)
+class Number:
+    """The one check of every numeric setting: a finite number from `low` to `high` (above `low` when
+    `above`; whole numbers only when `whole`; empty allowed when `optional`).  Its range is the fix of an
+    error and is added to the setting's meaning in docs/configuration.md, so the two cannot disagree."""
+
+    low: float
+    high: float
+    unit: str = ""          # "s", "kW": said after the range
+    note: str = ""          # the range in words, e.g. "a day"
+    whole: bool = False
+    above: bool = False
+    optional: bool = False
+
+    def __call__(self, v: Any) -> str | None:
+        if v is None and self.optional:
+            return None
+        if isinstance(v, bool):  # YAML reads yes/no/on/off as true/false
+            return f"{self.fix} (YAML reads yes/no and on/off as true/false, not as numbers)"
+        if self.whole and not isinstance(v, int) or not isinstance(v, (int, float)):
+            return self.fix
+        if isinstance(v, float) and not math.isfinite(v):
+            return self.fix
+        low_ok = v > self.low if self.above else v >= self.low
+        return None if low_ok and v <= self.high else self.fix
+
+    @property
+    def allowed(self) -> str:
+        """'from 1 to 86400 s (a day)'"""
+        start = f"above {_num(self.low)} up" if self.above else f"from {_num(self.low)}"
+        unit = f" {self.unit}" if self.unit else ""
+        note = f" ({self.note})" if self.note else ""
+        return f"{start} to {_num(self.high)}{unit}{note}"
+
+    @property
+    def fix(self) -> str:
+        kind = "a whole number" if self.whole else "a number"
+        empty = ", or leave it empty" if self.optional else ""
+        return f"use {kind} {self.allowed}{empty}"
 
 
-def _non_negative(v: Any) -> str | None:
-    return None if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 else "use a number ≥ 0"
+def _num(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) and not x.is_integer() else str(int(x))
 
 
-def _port(v: Any) -> str | None:
-    return None if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 65535 else "use a port number 0–65535"
+HOUR, DAY = 3600, 86400
+PORT = Number(1, 65535, whole=True)
+
+
+def _each(check: Number, most: int) -> Check:
+    """A list of at most `most` numbers, each passing `check` (empty: the brand default)."""
+    def each(v: Any) -> str | None:
+        if v is None:
+            return None
+        if isinstance(v, list) and 0 < len(v) <= most and not any(check(x) for x in v):
+            return None
+        return f"use a list of 1 to {most} numbers, each {check.allowed}, e.g. [3000, 6000]"
+    each.allowed = f"each {check.allowed}"  # type: ignore[attr-defined]
+    return each
 
 
 def _text(v: Any) -> str | None:
     return None if v is None or isinstance(v, str) else "use a text value (quote it in YAML)"
 
 
+def _control_character(v: str) -> bool:
+    """A character that is not text: C0/C1 controls (CR, LF, tab, NUL…), format characters, line separators."""
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in v)
+
+
+def _path(required: bool) -> Check:
+    """A file or directory name: empty is refused when required ('' would mean the working directory)."""
+    def check(v: Any) -> str | None:
+        if v is None or v == "":
+            return "give a path, e.g. /srv/heatpump-dashboard/public" if required else None
+        if not isinstance(v, str):
+            return "use a path as text (quote it in YAML)"
+        if not v.strip():
+            return "give a path, not blanks"
+        if _control_character(v):
+            return "remove the control character (line break, tab, NUL…) from the path"
+        return None
+    return check
+
+
+def _secret(v: Any) -> str | None:
+    """A password or token: text, not blank, no control character (a CR or LF would end up in an HTTP
+    header).  The fix never repeats the value."""
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        return "use a text value (quote it in YAML)"
+    if not v.strip():
+        return "it is empty or blanks; give the real value or leave the key out"
+    if _control_character(v):
+        return "it holds a control character (a line break, tab or similar, often a newline copied or " \
+               "echoed along with it); remove it"
+    return None
+
+
+def _token(v: Any) -> str | None:
+    fix = _secret(v)
+    if fix is None and v is not None and not v.isascii():
+        return "it holds a character outside ASCII, which no InfluxDB token has and an HTTP header cannot " \
+               "carry; copy the token again"
+    return fix
+
+
+def _host(v: Any) -> str | None:
+    """An address to listen on: a host name or IP address, no port or scheme ('' or 0.0.0.0: every address)."""
+    if not isinstance(v, str):
+        return "use a host name or IP address as text, e.g. 127.0.0.1"
+    if v == "":
+        return None
+    if _control_character(v) or any(c.isspace() for c in v) or "/" in v or "@" in v:
+        return "give a host name or IP address only, e.g. 127.0.0.1 (no scheme, path or spaces)"
+    if ":" in v:  # only an IPv6 literal has one
+        try:
+            socket.inet_pton(socket.AF_INET6, v)
+        except OSError:
+            return "give the port in sidecar.port, not in the host (an IPv6 address is written without [ ])"
+    return None
+
+
 def _strings(v: Any) -> str | None:
     return None if isinstance(v, list) and all(isinstance(s, str) for s in v) else "use a list of texts"
 
 
-def _override(key: str) -> Check:
-    """A setting that overrides a brand default is checked where brand defaults are: providers/loader.py."""
+def _override(key: str, within: Check) -> Check:
+    """A setting that overrides a brand default is checked where brand defaults are (providers/loader.py),
+    after `within`, the range this configuration allows."""
     def check(v: Any) -> str | None:
         from providers.loader import (
             check_overrides,  # late: providers import nothing from here
         )
 
+        fix = within(v)
+        if fix:
+            return fix
         problems = check_overrides({key: v})
         return problems[0].split("; ", 1)[-1] if problems else None
+    check.allowed = getattr(within, "allowed", None)  # type: ignore[attr-defined]
     return check
 
 
@@ -125,43 +244,65 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("source.tag", "name", None, "Tag that holds the raw metric name (name or register_id)", _identifier),
     Setting("source.field", "value", None, "Field that holds the sample value", _identifier),
     Setting("source.username", None, "INFLUXDB_USERNAME", "InfluxQL user (1.x authentication)", _text),
-    Setting("source.password", None, "INFLUXDB_PASSWORD", "InfluxQL password", _text, secret=True),
-    Setting("source.token", None, "INFLUXDB_TOKEN", "API token (2.x and 3.x); never printed", _text, secret=True),
-    Setting("source.token_file", None, None, "File holding the API token, instead of source.token", _text),
+    Setting("source.password", None, "INFLUXDB_PASSWORD", "InfluxQL password; never printed (no control characters)",
+            _secret, secret=True),
+    Setting("source.token", None, "INFLUXDB_TOKEN", "API token (2.x and 3.x); never printed (printable ASCII)",
+            _token, secret=True),
+    Setting("source.token_file", None, None, "File holding the API token, instead of source.token (one line; "
+            "the line break at its end is ignored)", _path(required=False)),
     Setting("source.org", None, "INFLUXDB_ORG", "InfluxDB 2.x organisation (flux)", _text),
     Setting("source.bucket", None, "INFLUXDB_BUCKET", "InfluxDB 2.x bucket (flux)", _text),
-    Setting("source.timeout_s", 30, None, "Seconds before a query counts as failed (the first 30d/365d query after a start reads the whole period)", _positive),
-    Setting("source.max_gap_s", 900, None, "Staleness limit: when no series has a sample for longer than this, the time after it is a gap (a value is held until its series' next sample otherwise)", _positive),
-    Setting("source.seed", 1, None, "Seed of the simulated heat pump (demo)",
-            lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else "use a whole number ≥ 0"),
-    Setting("output.public_dir", "public", None, "Directory the generator writes and nginx serves", _text),
-    Setting("output.grace_s", 600, None, "Seconds a superseded data file is kept for viewers of the old manifest", _non_negative),
-    Setting("output.archive_days", 400, None, "Days of daily snapshots kept in public/archive", _positive),
+    Setting("source.timeout_s", 30, None, "Seconds before a query counts as failed (the first 30d/365d query after a start reads the whole period)",
+            Number(1, 600, "s", "10 minutes")),
+    Setting("source.max_gap_s", 900, None, "Staleness limit: when no series has a sample for longer than this, the time after it is a gap (a value is held until its series' next sample otherwise)",
+            Number(1, 7 * DAY, "s", "a week")),
+    Setting("source.seed", 1, None, "Seed of the simulated heat pump (demo)", Number(0, 2**32 - 1, whole=True)),
+    Setting("output.public_dir", "public", None, "Directory the generator writes and nginx serves", _path(required=True)),
+    Setting("output.grace_s", 600, None, "Seconds a superseded data file is kept for viewers of the old manifest",
+            Number(0, DAY, "s", "a day")),
+    Setting("output.archive_days", 400, None, "Days of daily snapshots kept in public/archive",
+            Number(1, 3650, "days", "ten years", whole=True)),
     Setting("site.name", "Värmepump", None, "Name shown in the page title", _text),
     Setting("site.language", "sv", None, "Language of the page and charts: sv or en", _choice(LANGUAGES)),
     Setting("site.timezone", "Europe/Stockholm", None, "Time zone for local days and displayed times", _timezone),
-    Setting("site.stale_after_s", 600, None, "Newest sample older than this marks the data as old", _positive),
-    Setting("schedule.interval_s", RANGE_BY_KEY["24h"].refresh_s, None, "Seconds between runs for ranges up to 24h", _positive),
-    Setting("schedule.week_s", RANGE_BY_KEY["7d"].refresh_s, None, "Seconds between refreshes of the 7d range", _positive),
-    Setting("schedule.month_s", RANGE_BY_KEY["30d"].refresh_s, None, "Seconds between refreshes of the 30d range", _positive),
-    Setting("schedule.year_s", RANGE_BY_KEY["365d"].refresh_s, None, "Seconds between refreshes of the 365d range", _positive),
-    Setting("schedule.live_s", 15, None, "Seconds between refreshes of the live file", _positive),
-    Setting("schedule.max_publish_failures", 5, None, "Runs in a row that cannot write public/ before the generator exits with code 3, so systemd notices", _positive),
-    Setting("sidecar.host", "127.0.0.1", None, "Address the live-push sidecar listens on", _text),
-    Setting("sidecar.port", 8765, None, "Port the live-push sidecar listens on", _port),
-    Setting("sidecar.max_clients", 10000, None, "Most websocket connections held at once", _positive),
+    Setting("site.stale_after_s", 600, None, "Newest sample older than this (seconds) marks the data as old",
+            Number(1, 7 * DAY, "s", "a week")),
+    Setting("schedule.interval_s", RANGE_BY_KEY["24h"].refresh_s, None, "Seconds between runs for ranges up to 24h",
+            Number(1, DAY, "s", "a day")),
+    Setting("schedule.week_s", RANGE_BY_KEY["7d"].refresh_s, None, "Seconds between refreshes of the 7d range",
+            Number(1, DAY, "s", "a day")),
+    Setting("schedule.month_s", RANGE_BY_KEY["30d"].refresh_s, None, "Seconds between refreshes of the 30d range",
+            Number(1, DAY, "s", "a day")),
+    Setting("schedule.year_s", RANGE_BY_KEY["365d"].refresh_s, None, "Seconds between refreshes of the 365d range",
+            Number(1, DAY, "s", "a day")),
+    Setting("schedule.live_s", 15, None, "Seconds between refreshes of the live file", Number(1, HOUR, "s", "an hour")),
+    Setting("schedule.max_publish_failures", 5, None, "Runs in a row that cannot write public/ before the generator exits with code 3, so systemd notices",
+            Number(1, 1000, whole=True)),
+    Setting("sidecar.host", "127.0.0.1", None, "Address the live-push sidecar listens on: an IP address or host name "
+            "of this machine (0.0.0.0: every address)", _host),
+    Setting("sidecar.port", 8765, None, "Port the live-push sidecar listens on (nginx proxies to it; "
+            "`sidecar --port 0` picks a free one)", PORT),
+    Setting("sidecar.max_clients", 10000, None, "Most websocket connections held at once", Number(1, 100_000, whole=True)),
     Setting("sidecar.allowed_origins", [], None, "Origins allowed to connect; empty means the page's own host", _strings),
     Setting("nginx.listen", "127.0.0.1:8080", None, "Address nginx listens on, as nginx writes it (heatpump-dashboard nginx-config; --listen overrides)", _text),
     Setting("nginx.server_name", "_", None, "nginx server_name of the dashboard's server block", _text),
     Setting("nginx.htpasswd", None, None, "htpasswd file for a private dashboard: nginx asks for a user and password on the page, its files and the websocket; empty means open", _text),
-    Setting("cop.flow_factor", None, None, "kW per K of the ΔT that estimates heat when there is no heat meter (the heat-carrier pair, else the radiator pair: doctor says which and suggests a value); empty means the brand default", _override("cop.flow_factor")),
-    Setting("cop.min_running_share", 0.5, None, "The COP line has a point only where the compressor ran at least this share of the bucket", lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1 else "use a share above 0 and at most 1, e.g. 0.5"),
-    Setting("heat_pump.nominal_heat_kw", None, None, "The pump's nominal heat output in kW; doctor uses it to suggest cop.flow_factor", lambda v: None if v is None else _positive(v)),
-    Setting("cop.carnot_efficiency", None, None, "Share of the Carnot COP reached, used without heat meter or ΔT; empty means the brand default", _override("cop.carnot_efficiency")),
-    Setting("aux.step_w", None, None, "Add-heat step powers in W, e.g. [3000, 6000], for brands that report add-heat as steps or percent; empty means the brand default", _override("aux.step_w")),
-    Setting("alarms.code_base", None, None, "1 when alarm codes are numbered from 1 (IVT via Husdata), 0 when from 0 (raw Rego); empty means the brand default", _override("alarms.code_base")),
-    Setting("hot_water.min_cycle_minutes", 2, None, "Shorter valve-on periods are not counted as hot-water cycles", _non_negative),
-    Setting("price.per_kwh", 1.5, None, "Electricity price per kWh, for cost figures", _non_negative),
+    Setting("cop.flow_factor", None, None, "kW per K of the ΔT that estimates heat when there is no heat meter (the heat-carrier pair, else the radiator pair: doctor says which and suggests a value); empty means the brand default",
+            _override("cop.flow_factor", Number(0, 100, "kW/K", above=True, optional=True))),
+    Setting("cop.min_running_share", 0.5, None, "The COP line has a point only where the compressor ran at least this share of the bucket",
+            Number(0, 1, note="a share, e.g. 0.5", above=True)),
+    Setting("heat_pump.nominal_heat_kw", None, None, "The pump's nominal heat output in kW; doctor uses it to suggest cop.flow_factor",
+            Number(0, 1000, "kW", above=True, optional=True)),
+    Setting("cop.carnot_efficiency", None, None, "Share of the Carnot COP reached, used without heat meter or ΔT; empty means the brand default",
+            _override("cop.carnot_efficiency", Number(0, 1, note="a share, e.g. 0.45", above=True, optional=True))),
+    Setting("aux.step_w", None, None, "Add-heat step powers in W, e.g. [3000, 6000], for brands that report add-heat as steps or percent; empty means the brand default",
+            _override("aux.step_w", _each(Number(0, 100_000, "W", above=True), most=10))),
+    Setting("alarms.code_base", None, None, "1 when alarm codes are numbered from 1 (IVT via Husdata), 0 when from 0 (raw Rego); empty means the brand default",
+            _override("alarms.code_base", Number(0, 1, whole=True, optional=True))),
+    Setting("hot_water.min_cycle_minutes", 2, None, "Shorter valve-on periods (minutes) are not counted as hot-water cycles",
+            Number(0, 120, "min", "two hours")),
+    Setting("price.per_kwh", 1.5, None, "Electricity price per kWh in price.currency, for cost figures",
+            Number(0, 100_000)),
     Setting("price.currency", "SEK", None, "Currency of price.per_kwh", _text),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -191,11 +332,10 @@ class Config:
         if self.values["source.token"]:
             return str(self.values["source.token"])
         if self.values["source.token_file"]:
-            try:
-                return Path(self.values["source.token_file"]).read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ConfigError([f"source.token_file: cannot read it ({exc.__class__.__name__}); "
-                                   "check the path and that this user may read the file"]) from None
+            token, problem = read_token_file(self.values["source.token_file"])
+            if problem:
+                raise ConfigError([problem])
+            return token
         return None
 
     def secrets(self) -> list[str]:
@@ -213,6 +353,149 @@ class Config:
         merged = dict(self.values)
         merged.update({k.replace("__", "."): v for k, v in changes.items()})
         return Config(merged, self.path)
+
+
+MAX_TOKEN_FILE_BYTES = 64 * 1024
+
+
+def read_token_file(name: str) -> tuple[str | None, str | None]:
+    """(the token in file `name`, None) or (None, the problem naming source.token_file and the fix).
+    The problem never holds the file's content."""
+    path = Path(name)
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_TOKEN_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None, f"source.token_file: {path} not found; give the path of a file holding the token"
+    except IsADirectoryError:
+        return None, f"source.token_file: {path} is a directory; give the path of the file holding the token"
+    except OSError as exc:
+        return None, (f"source.token_file: cannot read {path} ({exc.strerror or exc.__class__.__name__}); "
+                      "let the user that runs heatpump-dashboard read it")
+    if len(data) > MAX_TOKEN_FILE_BYTES:
+        return None, f"source.token_file: {path} is larger than 64 KiB; give a file holding only the token"
+    try:
+        token = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None, f"source.token_file: {path} is not UTF-8 text; write the token into it as plain text"
+    fix = _token(token)
+    return (None, f"source.token_file: the token in {path} is not valid; {fix}") if fix else (token, None)
+
+
+MAX_CONFIG_BYTES = 32 * 1024  # a configuration is a few KiB; pure-Python YAML reads ~100 KiB/s
+MAX_UNKNOWN_KEYS_NAMED = 20
+MAX_YAML_DEPTH = 20
+
+
+class _Refused(Exception):
+    """What _StrictLoader will not read: each problem as 'line N: what; fix'."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """safe_load that refuses what a configuration never needs and an attack uses: an alias (*name), with
+    which a few lines expand into billions of values ("billion laughs"), and a key given twice in one
+    mapping (YAML would keep the last one silently)."""
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused([f"line {event.start_mark.line + 1}: alias *{event.anchor} refused (aliases can expand "
+                            "a few lines into billions of values); write the value out instead"])
+        if self.depth >= MAX_YAML_DEPTH:
+            raise _Refused([f"line {event.start_mark.line + 1}: nested more than {MAX_YAML_DEPTH} levels deep; "
+                            "a configuration is two or three levels deep"])
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_document(self, node: Any) -> Any:
+        duplicates = _duplicate_keys(node)
+        if duplicates:
+            raise _Refused(duplicates)
+        return super().construct_document(node)
+
+
+def _duplicate_keys(root: Any) -> list[str]:
+    """'line N: key a.b appears twice …' for each key given again in the same mapping (no aliases: a tree)."""
+    found: list[tuple[int, str]] = []
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        node, prefix = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                name = f"{prefix}{_shown(key.value) if isinstance(key, yaml.ScalarNode) else '?'}"
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if (key.tag, key.value) in seen:
+                        first = seen[(key.tag, key.value)]
+                        found.append((line, f"line {line}: key {name} appears twice (also line {first}); keep one"))
+                    else:
+                        seen[(key.tag, key.value)] = line
+                stack.append((value, name + "."))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, prefix) for item in node.value)
+    return [text for _, text in sorted(found)]
+
+
+def _read_yaml(file_path: Path) -> Any:
+    """The parsed file; ConfigError with one line naming the file, what is wrong and the fix."""
+    where = f"config file {file_path}"
+    try:
+        info = file_path.stat()
+    except FileNotFoundError:
+        raise ConfigError([f"{where}: not found; give an existing file or leave --config out for the demo"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{where}: cannot read it ({exc.strerror or exc.__class__.__name__}); "
+                           "check the path and let the user that runs heatpump-dashboard read it"]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigError([f"{where}: is a directory; give the YAML file itself, e.g. "
+                           f"{file_path / 'heatpump-dashboard.yaml'}"])
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError([f"{where}: not a regular file; give a YAML file"])
+    try:
+        with file_path.open("rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError([f"{where}: cannot read it ({exc.strerror or exc.__class__.__name__}); "
+                           "let the user that runs heatpump-dashboard read it (chmod o+r, or chown)"]) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError([f"{where}: larger than 32 KiB; give the configuration file (a few KiB of YAML)"])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError([f"{where}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                           "save the file as UTF-8"]) from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+    except _Refused as exc:
+        raise ConfigError([f"{where}, {p}" for p in exc.problems]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = ", ".join(str(x) for x in (exc.context, exc.problem) if x)
+        raise ConfigError([f"{where}{at}: not valid YAML ({_shown(what, 200)}); fix the syntax"]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text[:exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ConfigError([f"{where}, line {line}: character #x{code:04x} is not allowed in YAML; remove it"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{where}: not valid YAML ({_shown(' '.join(str(exc).split()), 200)}); "
+                           "fix the syntax"]) from None
+
+
+def _shown(text: Any, limit: int = 80) -> str:
+    """Text for a one-line message: control characters escaped, cut at `limit` characters."""
+    shown = "".join(c if not _control_character(c) else repr(c)[1:-1] for c in str(text))
+    return shown if len(shown) <= limit else shown[:limit - 1] + "…"
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -245,21 +528,19 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
     tree: dict[str, Any] = {}
     file_path = Path(path) if path else None
     if file_path is not None:
-        if not file_path.exists():
-            raise ConfigError([f"config file {file_path}: not found; give an existing file or leave --config out for the demo"])
-        try:
-            loaded = yaml.safe_load(file_path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ConfigError([f"config file {file_path}: not valid YAML ({exc}); fix the syntax"]) from None
+        loaded = _read_yaml(file_path)
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError([f"config file {file_path}: the top level must be a mapping of keys"])
         tree = loaded or {}
 
     given = _flatten(tree)
-    for key in sorted(set(given) - set(BY_KEY)):
+    unknown = sorted(set(given) - set(BY_KEY))
+    for key in unknown[:MAX_UNKNOWN_KEYS_NAMED]:
         close = difflib.get_close_matches(key, list(BY_KEY), n=1, cutoff=0.75)
         hint = f"did you mean {close[0]}?" if close else "remove it (see docs/configuration.md)"
-        problems.append(f"{key}: unknown key; {hint}")
+        problems.append(f"{_shown(key)}: unknown key; {hint}")
+    if len(unknown) > MAX_UNKNOWN_KEYS_NAMED:
+        problems.append(f"{len(unknown) - MAX_UNKNOWN_KEYS_NAMED} more unknown keys; remove them (see docs/configuration.md)")
 
     values: dict[str, Any] = {}
     for setting in SETTINGS:
@@ -274,7 +555,8 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
             if fix:
                 where = f" (from ${setting.env})" if setting.env and environ.get(setting.env) else ""
                 problems.append(f"{setting.key}{where}: {_safe_repr(setting, values[setting.key])} is not valid; {fix}")
-    problems += _cross_checks(values)
+    refused = {p.split(":", 1)[0].split(" (from ", 1)[0] for p in problems}
+    problems += [p for p in _cross_checks(values) if p.split(":", 1)[0] not in refused]  # one problem per key
     if problems:
         raise ConfigError(problems)
     return Config(values, file_path)
@@ -282,7 +564,7 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
 
 def _safe_repr(setting: Setting, value: Any) -> str:
     """The value for an error message: never a secret, never a user:password@ inside a URL."""
-    return "the value" if setting.secret else scrub(repr(value), [])
+    return "the value" if setting.secret else _shown(scrub(repr(value), []), 60)
 
 
 def _cross_checks(v: dict[str, Any]) -> list[str]:
@@ -300,9 +582,57 @@ def _cross_checks(v: dict[str, Any]) -> list[str]:
             problems.append("source.org: required when source.kind is flux; set it or $INFLUXDB_ORG")
         if not v["source.bucket"]:
             problems.append("source.bucket: required when source.kind is flux; set it or $INFLUXDB_BUCKET")
-    if v["source.token_file"] and not Path(v["source.token_file"]).is_file():
-        problems.append("source.token_file: file not found; give the path of a file holding the token")
+    if v["source.token_file"] and not v["source.token"] and not BY_KEY["source.token_file"].check(v["source.token_file"]):
+        problem = read_token_file(v["source.token_file"])[1]
+        problems += [problem] if problem else []
     return problems
+
+
+# --- where the sidecar (and the demo) listen: checked by the settings' rules, failures worded once -------
+FREE_PORT = Number(0, 65535, note="0: a free port", whole=True)
+
+
+def check_listen(host: Any, port: Any, host_key: str, port_key: str, *, free_port: bool = False) -> None:
+    """ConfigError naming host_key/port_key (a setting, or the flag that overrides it) unless `host` and
+    `port` pass the checks of sidecar.host and sidecar.port (with `free_port`, 0 too: any free port)."""
+    fixes = [(host_key, host, _host(host)), (port_key, port, (FREE_PORT if free_port else PORT)(port))]
+    problems = [f"{key}: {_shown(repr(value), 60)} is not valid; {fix}" for key, value, fix in fixes if fix]
+    if problems:
+        raise ConfigError(problems)
+
+
+def probe_listen(host: str, port: int, host_key: str, port_key: str) -> None:
+    """Bind host:port for a moment, so that a port in use or a foreign address is said at once, before any
+    work (the demo generates first); ConfigError with listen_problem()'s line."""
+    try:
+        for family, kind, proto, _, address in socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                                  flags=socket.AI_PASSIVE):
+            with socket.socket(family, kind, proto) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio's server does
+                if family == socket.AF_INET6:
+                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                sock.bind(address)
+    except OSError as exc:
+        raise ConfigError([listen_problem(exc, host, port, host_key, port_key)]) from None
+
+
+def listen_problem(exc: OSError, host: str, port: int, host_key: str, port_key: str) -> str:
+    """One line for a failure to listen on host:port: the setting (or flag) to change and how."""
+    shown = _shown(host or "every address")
+    if isinstance(exc, socket.gaierror):  # getaddrinfo: no such name, or no name server answering
+        return (f"{host_key}: {shown} does not resolve to an address ({exc.strerror}); use an IP address of this "
+                "machine such as 127.0.0.1, or a name in /etc/hosts")
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (f"{host_key}: {shown} is not an address of this machine; use 127.0.0.1 (nginx on this machine), "
+                "0.0.0.0 (every address) or one that `ip address` lists")
+    if exc.errno == errno.EADDRINUSE:
+        return (f"{port_key}: port {port} on {shown} is already in use by another program; stop that program "
+                "or choose another port")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (f"{port_key}: this user may not listen on port {port} (below 1024 needs root); choose a port "
+                "from 1024 up, e.g. 8765")
+    return (f"{host_key} or {port_key}: cannot listen on {shown} port {port} ({_shown(exc.strerror or exc)}); "
+            "choose another address or port")
 
 
 # --- docs/configuration.md is rendered from SETTINGS: `python -m generator.config > docs/configuration.md`
@@ -312,7 +642,9 @@ One YAML file (`--config FILE`), nested by the dots of each key, plus the enviro
 which win over the file (as existing installs use them). No file at all means the built-in simulated heat
 pump. `heatpump-dashboard check-config --config FILE` names every bad key and how to fix it (exit 2).
 Secrets (`source.password`, `source.token`, the content of `source.token_file`) never appear in a message
-or in public/.
+or in public/, and are refused when blank or holding a control character such as a line break.  The file
+is UTF-8 text of at most 32 KiB; YAML aliases (`*name`) and a key given twice in one mapping are refused.
+Each numeric key says the range it allows.
 
 ```yaml
 provider: nibe
@@ -332,7 +664,11 @@ def configuration_doc() -> str:
     def cell(value: Any) -> str:
         return "—" if value is None else f"`{value}`"
 
-    rows = [f"| `{s.key}` | {cell(s.default)} | {cell(s.env)} | {s.meaning} |" for s in SETTINGS]
+    def meaning(s: Setting) -> str:
+        allowed = getattr(s.check, "allowed", None)  # a numeric setting's range, as its check says it
+        return f"{s.meaning}; allowed: {allowed}" if allowed else s.meaning
+
+    rows = [f"| `{s.key}` | {cell(s.default)} | {cell(s.env)} | {meaning(s)} |" for s in SETTINGS]
     return DOC_HEAD + "| key | default | environment variable | meaning |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
 
 
