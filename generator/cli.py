@@ -10,7 +10,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from generator.config import Config, load_config
+from generator.config import (
+    Config,
+    check_listen,
+    listen_problem,
+    load_config,
+    probe_listen,
+)
 from generator.core.errors import (
     EXIT_BAD_CONFIG,
     EXIT_CANNOT_PUBLISH,
@@ -39,8 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             cfg = cfg.with_values(output__public_dir=args.public_dir)
         return COMMANDS[args.command](cfg, args)
     except (ConfigError, ProviderError) as exc:
+        lines = str(exc).splitlines()
+        if len(lines) == 1:  # one problem: one line
+            print(f"configuration error: {lines[0]}", file=sys.stderr)
+            return EXIT_BAD_CONFIG
         print("configuration error:", file=sys.stderr)
-        for line in str(exc).splitlines():
+        for line in lines:
             print(f"  - {line}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     except BundleMissing as exc:  # an installation step was skipped
@@ -128,8 +138,10 @@ def _context(cfg: Config, args: argparse.Namespace | None = None):
 
 def cmd_generate(cfg: Config, args: argparse.Namespace) -> int:
     from generator.build import run_once
+    from generator.lock import PublicDirLock
     from generator.scheduler import run_forever
 
+    lock = PublicDirLock(cfg.public_dir).acquire()  # held while this process lives
     ctx = _context(cfg, args)
     if args.once:
         report = run_once(ctx)  # each failure is logged once, as it happens
@@ -137,7 +149,9 @@ def cmd_generate(cfg: Config, args: argparse.Namespace) -> int:
         print(f"generated into {cfg.public_dir}: {len(report.written)} file(s) written"
               f"{', manifest updated' if report.manifest_written else ', manifest unchanged'}{failed}")
         return EXIT_OK if report.ok else EXIT_SOURCE_FAILED
-    return run_forever(ctx)
+    code = run_forever(ctx)
+    lock.release()
+    return code
 
 
 def cmd_sidecar(cfg: Config, args: argparse.Namespace) -> int:
@@ -148,17 +162,26 @@ def cmd_sidecar(cfg: Config, args: argparse.Namespace) -> int:
 
     host = args.host or cfg["sidecar.host"]
     port = cfg["sidecar.port"] if args.port is None else args.port
+    host_key = "--host" if args.host else "sidecar.host"  # the one to change when listening fails
+    port_key = "sidecar.port" if args.port is None else "--port"
+    check_listen(host, port, host_key, port_key, free_port=args.port == 0)
+    listening: list[int] = []
+
+    def announce(real: int) -> None:
+        listening.append(real)
+        print(f"sidecar: ws://{host}:{real}/ws watching {cfg.public_dir}", flush=True)
+
     try:
         asyncio.run(run_sidecar(cfg.public_dir, host, port,
                                 max_clients=args.max_clients or cfg["sidecar.max_clients"],
                                 allowed_origins=args.allowed_origin or cfg["sidecar.allowed_origins"],
-                                static=args.static,
-                                announce=lambda real: print(f"sidecar: ws://{host}:{real}/ws watching {cfg.public_dir}",
-                                                            flush=True)))
+                                static=args.static, announce=announce))
     except SettingError as exc:
         raise ConfigError(exc.problems) from None
     except OSError as exc:
-        print(f"sidecar: cannot listen on {host}:{port}: {exc}; choose another --port", file=sys.stderr)
+        if not listening:  # could not listen: the address or port is the setting to change
+            raise ConfigError([listen_problem(exc, host, port, host_key, port_key)]) from None
+        print(f"sidecar: stopped: {exc}", file=sys.stderr)
         return EXIT_SOURCE_FAILED
     return EXIT_OK
 
@@ -167,9 +190,13 @@ def cmd_demo(cfg: Config, args: argparse.Namespace) -> int:
     """Everything in one process: the generator loop on the simulator, and on one port the static files
     of public/ plus the websocket at /ws (as nginx would put them together)."""
     from generator.build import run_once
+    from generator.lock import PublicDirLock
     from generator.scheduler import start_background
     from sidecar.server import run_sidecar
 
+    check_listen(args.host, args.port, "--host", "--port", free_port=False)
+    probe_listen(args.host, args.port, "--host", "--port")  # before the first generation, not after it
+    lock = PublicDirLock(cfg.public_dir).acquire()  # the demo's generator is a generator too
     ctx = _context(cfg, args)
     run_once(ctx)  # the page exists before the first browser arrives
     scheduler = start_background(ctx)
@@ -179,6 +206,7 @@ def cmd_demo(cfg: Config, args: argparse.Namespace) -> int:
                                 allowed_origins=cfg["sidecar.allowed_origins"], static=True))
     finally:
         scheduler.shutdown(wait=False)
+        lock.release()
     return EXIT_OK
 
 

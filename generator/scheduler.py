@@ -64,17 +64,19 @@ def run_forever(ctx: Context) -> int:
     let a run in progress finish (files are never left half-written either way).  Returns the exit
     code: 0 after a signal, 3 when public/ could not be written too many runs in a row."""
     loop = Loop(ctx)
-    loop.tick()
-    scheduler = BackgroundScheduler(timezone="UTC")
-    _add_job(scheduler, loop)
-    stopping = threading.Event()
+    stopping = ctx.stop
 
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %d: stopping after the current run", signum)
         stopping.set()
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in (signal.SIGTERM, signal.SIGINT):  # first: a stop during the first run is a clean stop
         signal.signal(signum, stop)
+    loop.tick()
+    if stopping.is_set():
+        return EXIT_OK
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _add_job(scheduler, loop)
     scheduler.start()
     while not (stopping.is_set() or loop.gave_up.is_set()):
         stopping.wait(0.2)

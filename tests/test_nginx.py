@@ -68,6 +68,13 @@ def test_precompressed_files_are_served_to_browsers_that_accept_gzip(site):
     assert body == (public / path).read_bytes()
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+def test_a_file_that_has_a_packed_copy_says_it_varies_by_accept_encoding(site, encoding):
+    public, port = site
+    with get(port, "/manifest.json", **{"Accept-Encoding": encoding}) as response:
+        assert response.headers.get_all("Vary") == ["Accept-Encoding"], "a cache must not give gzip to all"
+
+
 def test_hashed_files_are_cached_for_ever_and_the_manifest_is_revalidated(site):
     public, port = site
     path = json.loads((public / "manifest.json").read_bytes())["ranges"]["24h"]["path"]

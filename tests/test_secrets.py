@@ -89,3 +89,11 @@ def test_no_secret_is_found_anywhere_a_person_or_a_viewer_can_read(tmp_path):
     assert '"stale":true' in everything and '"code":"unreachable"' in everything, "the failures did reach public/"
     for secret in SECRETS:
         assert secret not in everything
+
+
+def test_a_secret_too_short_to_tell_from_text_does_not_garble_messages():
+    from generator.core.errors import scrub
+
+    assert scrub("cannot reach http://u:p@db:8086: operation timed out", ["p"]) == \
+        "cannot reach http://db:8086: operation timed out"
+    assert scrub("refused tok-123456 and tok-123456-long", ["tok-123456", "tok-123456-long"]) == "refused *** and ***"
