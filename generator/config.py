@@ -29,6 +29,7 @@ from generator.core.errors import ConfigError, scrub
 from generator.core.ranges import (
     BY_KEY as RANGE_BY_KEY,  # the default cadence of each range lives there
 )
+from generator.mapping import SiteMapping, parse_mapping
 
 Check = Callable[[Any], str | None]  # returns the fix when the value is wrong, else None
 
@@ -304,6 +305,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("price.per_kwh", 1.5, None, "Electricity price per kWh in price.currency, for cost figures",
             Number(0, 100_000)),
     Setting("price.currency", "SEK", None, "Currency of price.per_kwh", _text),
+    Setting("mapping.metrics", {}, None, "The owner's own sensors: a canonical metric from another series (raw name, or measurement, tags, field, database) with unit or scale/offset; replaces the provider's mapping of that metric (docs/mapping.md)", lambda v: None),
+    Setting("mapping.extra", [], None, "Extra series on the temperature or power chart: label, chart and the series as in mapping.metrics (docs/mapping.md)", lambda v: None),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 PROVIDER_OVERRIDES = ("cop.flow_factor", "cop.carnot_efficiency", "aux.step_w", "alarms.code_base")
@@ -343,6 +346,10 @@ class Config:
         found = [str(self.values[s.key]) for s in SETTINGS if s.secret and self.values.get(s.key)]
         token = self.token() if self.values["source.token_file"] else None
         return found + ([token] if token else [])
+
+    def mapping(self) -> SiteMapping:
+        """The owner's own sensors (mapping.metrics, mapping.extra), typed; checked at load."""
+        return parse_mapping(self.values["mapping.metrics"], self.values["mapping.extra"])[0]
 
     def provider_overrides(self) -> dict[str, Any]:
         """The settings that override a brand's defaults (None: keep the brand's own)."""
@@ -585,6 +592,11 @@ def _cross_checks(v: dict[str, Any]) -> list[str]:
     if v["source.token_file"] and not v["source.token"] and not BY_KEY["source.token_file"].check(v["source.token_file"]):
         problem = read_token_file(v["source.token_file"])[1]
         problems += [problem] if problem else []
+    mapping, found = parse_mapping(v["mapping.metrics"], v["mapping.extra"])  # checked here: a line per entry
+    problems += found
+    if mapping and kind != "influxql":
+        problems.append(f"mapping: the owner's own series are read with InfluxQL only; set source.kind: influxql "
+                        f"(InfluxDB 2.x: its v1 API), or remove mapping (source.kind is {kind})")
     return problems
 
 

@@ -134,13 +134,22 @@ def run_doctor(cfg: Config, out: TextIO, now: pd.Timestamp | None = None) -> int
         newest_ms = max((c[1] for c in coverage.values()), default=0)
         available: list[str] = []
         say(f"  {'metric':<26} {'provided by':<40} data ({tz})")
+        mapped = {part.column: part for part in getattr(source, "parts", ())}
         for metric in NAMES:
+            if metric in mapped:   # the site config's mapping replaces the provider's
+                available.append(metric)
+                say(f"  {metric:<26} {'mapping: ' + cfg.mapping().metrics[metric].describe():<40}"
+                    + _part_data(mapped[metric].source, now, local))
+                continue
             raws = provider.provided_by(metric, tag, held[tag]) if tag in provider.tags else None
             if raws is None:
                 say(f"  {metric:<26} none")
                 continue
             available.append(metric)
             say(f"  {metric:<26} {' + '.join(raws):<40}" + _data(coverage, raws[0], newest_ms, now, local))
+        for extra in cfg.mapping().extra:
+            say(f"  {extra.label + ' (' + extra.chart + ')':<26} {'mapping: ' + extra.series.describe():<40}"
+                + _part_data(mapped[extra.column].source, now, local))
         unread = sorted(held[tag] - uses)
         if unread:
             say(f"  not read by provider {cfg['provider']}: {', '.join(unread[:12])}" + (" …" if len(unread) > 12 else ""))
@@ -229,3 +238,12 @@ def _safe_url(source: Any, cfg: Config) -> str:
         return conn.safe_url
     safe = getattr(source, "_safe_url", None)
     return safe() if callable(safe) else scrub(str(cfg["source.url"]), [])
+
+
+def _part_data(part: Any, now: pd.Timestamp, local: Callable[[pd.Timestamp], str]) -> str:
+    """The newest sample of one mapped series, or why there is none, in the table's data column."""
+    try:
+        latest = part.latest()
+    except SourceError as exc:
+        return f" FAILED: {exc}"
+    return f" newest {local(latest.at)} ({_age(latest.at, now)})" if latest.at is not None else " none"

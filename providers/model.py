@@ -172,7 +172,8 @@ class Provider:
                 out[metric], out[coverage_column(metric)] = found
             if metric in TEMPERATURES:
                 for which in ("min", "max"):
-                    bands = [Direct(band_column(a.raw, which), a.scale) for a in alternatives if isinstance(a, Direct)]
+                    bands = [Direct(band_column(a.raw, which), a.scale, a.offset) for a in alternatives
+                             if isinstance(a, Direct)]
                     band = first_available(bands, raw, steps)
                     if band is not None:
                         out[band_column(metric, which)] = band[0]

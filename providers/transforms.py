@@ -72,10 +72,12 @@ def _cov(frame: pd.DataFrame, raws: Sequence[str]) -> pd.Series:
 
 @dataclass(frozen=True)
 class Direct:
-    """canonical = raw × scale (also maps "<raw>:min"/"<raw>:max" band columns)."""
+    """canonical = raw × scale + offset (also maps "<raw>:min"/"<raw>:max" band columns).  The offset is for
+    held values only (°F → °C): a counter's increase takes none, which the site config's mapping checks."""
 
     raw: str
     scale: float = 1.0
+    offset: float = 0.0
 
     def inputs(self) -> tuple[str, ...]:
         return (self.raw,)
@@ -86,7 +88,7 @@ class Direct:
     def apply(self, frame: pd.DataFrame, aux_step_w: Sequence[float] = ()) -> pd.Series | None:
         if self.raw not in frame:
             return None
-        return frame[self.raw].astype(float) * self.scale
+        return frame[self.raw].astype(float) * self.scale + self.offset
 
     def coverage(self, frame: pd.DataFrame) -> pd.Series:
         return _cov(frame, self.inputs())

@@ -61,11 +61,11 @@ class Reading:
     document: dict[str, Any]
 
 
-def read(server: Influxd, name: str, layout: Layout, key: str, cached: bool = False) -> Reading:
-    cfg = load_config(None, environ={}).with_values(
-        provider=layout.provider, source__kind="influxql", source__url=server.url,
-        source__database=name.replace("-", "_"), source__tag=layout.tag, source__max_gap_s=MAX_GAP_S,
-        cop__flow_factor=simulator.HEAT_CARRIER_W_PER_K / 1000.0, site__timezone=TZ)
+def read(server: Influxd, name: str, layout: Layout, key: str, cached: bool = False, **more: Any) -> Reading:
+    settings = dict(provider=layout.provider, source__kind="influxql", source__url=server.url,
+                    source__database=name.replace("-", "_"), source__tag=layout.tag, source__max_gap_s=MAX_GAP_S,
+                    cop__flow_factor=simulator.HEAT_CARRIER_W_PER_K / 1000.0, site__timezone=TZ)
+    cfg = load_config(None, environ={}).with_values(**{**settings, **more})
     spec = BY_KEY[key]
     now = (SHORT_NOW if key in ("1h", "6h", "24h") else LONG_NOW).to_pydatetime()
     ctx = make_context(cfg, make_cached_source(cfg) if cached else make_source(cfg))
@@ -198,3 +198,83 @@ def test_add_heat_of_a_cold_day_shows_as_runtime_where_no_on_off_signal_exists(s
         want = expected(process, name, layout, got.window)
         assert want.aux_pct > 1.0                  # the cold snap needed add-heat
         assert got.kpis["aux_heater_runtime_pct"] == pytest.approx(want.aux_pct, abs=0.5), name
+
+
+# --- the owner's own sensors (the site config's mapping:, docs/mapping.md) -----------------------------
+# A Shelly EM on the heat pump's supply, through Home Assistant's InfluxDB integration: measurement = the
+# unit, tags domain and entity_id, field value, a point on every state change (only when it changes).
+METER = {"measurement": "W", "tags": {"domain": "sensor", "entity_id": "heat_pump_power"}, "max_gap_s": 86400}
+ROOM = {"label": "Vardagsrum", "chart": "temperature", "measurement": "rooms", "tags": {"room": "living"},
+        "field": "temperature"}
+
+
+@pytest.fixture(scope="module")
+def owners(server: Influxd, process: Process) -> Influxd:
+    """ThermIQ's names plus the owner's meter and a room sensor; and a generic collector whose outdoor
+    sensor is named GT1 and reports °F."""
+    from tests.collectors import on_change, polled
+
+    reads = polled(process, 5)
+    now = process.at(reads)
+    server.create_database("thermiq_with_meter")
+    server.write("thermiq_with_meter", lines(process, layouts(process)["thermiq-on-change"]), precision="s")
+    t, watts = on_change(reads, now["power_electric"], 1.0)
+    server.write("thermiq_with_meter", [f"W,domain=sensor,entity_id=heat_pump_power value={v:.10g} {ti}"
+                                        for ti, v in zip(t, watts)], precision="s")
+    t, room = on_change(reads, now["indoor_temp"] + 1.5, 0.1)
+    server.write("thermiq_with_meter", [f"rooms,room=living temperature={v:.10g} {ti}" for ti, v in zip(t, room)],
+                 precision="s")
+    generic = layouts(process)["generic-irregular-with-a-gap"]
+    server.create_database("generic_fahrenheit")
+    renamed = [line.replace("name=outdoor_temp value=", "name=GT1 value=") for line in lines(process, generic)]
+    server.write("generic_fahrenheit", [_to_fahrenheit(line) if "name=GT1 " in line else line for line in renamed],
+                 precision="s")
+    return server
+
+
+def _to_fahrenheit(line: str) -> str:
+    head, value, stamp = line.rsplit(" ", 2)[0], line.split("value=")[1].split(" ")[0], line.rsplit(" ", 1)[1]
+    return f"{head} value={float(value) * 9 / 5 + 32:.10g} {stamp}"
+
+
+@pytest.mark.parametrize("key", [r.key for r in RANGES])
+def test_a_thermiq_pump_with_its_own_meter_gets_cop_cost_and_sankey(owners, process, key):
+    name = "thermiq-on-change"
+    layout = layouts(process)[name]
+    got = read(owners, "thermiq-with-meter", layout, key, cop__flow_factor=simulator.FLOW_W_PER_K / 1000.0,
+               mapping__metrics={"power_electric": METER})
+    k = got.kpis
+    want = expected(process, name, layout, got.window)
+    tol = tolerance(layout, want, 2 * want.starts + 2)
+    assert k["cop_basis"] == "radiator"
+    assert k["energy_electric_kwh"] == pytest.approx(want.electric_kwh, abs=tol["energy"])
+    assert k["cost"] == pytest.approx(want.electric_kwh * 1.5, abs=tol["energy"] * 1.5)   # price.per_kwh 1.5
+    relative = tol["energy"] / want.electric_kwh + tol["energy"] * 1.5 / want.heat_kwh
+    assert k["cop"] == pytest.approx(want.cop, rel=relative)
+    sankey = got.document["charts"]["sankey"]["series"][0]
+    sinks = {link["target"] for link in sankey["links"]} - {link["source"] for link in sankey["links"]}
+    delivered = sum(link["value"] for link in sankey["links"] if link["target"] in sinks)
+    assert delivered == pytest.approx(k["energy_heat_kwh"], abs=0.1 + 0.005 * k["energy_heat_kwh"])
+
+
+@pytest.mark.parametrize("key", ["24h", "7d"])
+def test_a_renamed_sensor_in_fahrenheit_maps_to_the_outdoor_temperature(owners, process, key):
+    name = "generic-irregular-with-a-gap"
+    layout = layouts(process)[name]
+    got = read(owners, "generic-fahrenheit", layout, key,
+               mapping__metrics={"outdoor_temp": {"raw": "GT1", "unit": "°F"}})
+    want = expected(process, name, layout, got.window)
+    assert got.kpis["outdoor_temp"] == pytest.approx(want.outdoor_mean, abs=0.15)
+
+
+def test_an_extra_room_sensor_is_drawn_on_the_temperature_chart(owners, process):
+    name = "thermiq-on-change"
+    got = read(owners, "thermiq-with-meter", layouts(process)[name], "24h", mapping__extra=[ROOM])
+    option = got.document["charts"]["temperature"]
+    [line] = [s for s in option["series"] if s["name"] == "Vardagsrum"]
+    dims = option["dataset"]["dimensions"]
+    room = [row[dims.index(line["encode"]["y"])] for row in option["dataset"]["source"]]
+    indoor = [row[dims.index("indoor_temp")] for row in option["dataset"]["source"]]
+    pairs = [(r, i) for r, i in zip(room, indoor) if r is not None and i is not None]
+    assert len(pairs) > 600 and all(abs(r - i - 1.5) <= 0.15 for r, i in pairs)
+    assert got.kpis["outdoor_temp"] is not None, "the heat pump's own series are read as before"

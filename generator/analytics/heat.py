@@ -56,9 +56,12 @@ def heat(frame: pd.DataFrame, window: Window, params: Params) -> Heat:
 
 def _delta_t_heat(frame: pd.DataFrame, hours: pd.Series, window: Window, plan: HeatPlan, params: Params) -> Heat:
     """ΔT × flow factor over the time both temperatures cover.  The heat-carrier pair counts where the
-    compressor ran and for RUNDOWN_S after a stop (the condenser still gives off heat); the radiator pair
-    only where it ran (afterwards the radiators give off the house's stored heat, not the pump's).  The
-    electric add-heat sits after the condenser, so its energy is added as heat (COP 1)."""
+    compressor ran and for RUNDOWN_S after a stop (the condenser still gives off heat; resting, its ΔT is
+    ~0).  The radiator pair keeps a ΔT while the compressor rests (the radiators give off the house's
+    stored heat, not the pump's), so each bucket counts its mean ΔT × the compressor's running share: exact
+    on short buckets, and on days it keeps the resting ΔT out on average (tests/test_known_answers.py).  The
+    electric add-heat sits after the condenser and before the radiator forward sensor: the heat-carrier
+    pair does not see it, so its energy is added as heat (COP 1); the radiator pair sees it already."""
     warm, cold = plan.pair or ("", "")
     delta = (frame[warm].astype(float) - frame[cold].astype(float)).clip(lower=0)
     covered = np.minimum(covered_hours(frame, warm, hours), covered_hours(frame, cold, hours))
@@ -66,9 +69,11 @@ def _delta_t_heat(frame: pd.DataFrame, hours: pd.Series, window: Window, plan: H
     factor = params.heat_carrier_flow_factor_kw_per_k if heat_carrier else params.flow_factor_kw_per_k
     total = (delta * factor * covered).where(covered > 0)
     on = column(frame, "compressor_on")
-    if on is not None:  # where the compressor's state is unknown, the pair alone decides
-        total = total.where(_counted(on, window, RUNDOWN_S if heat_carrier else 0.0) | on.isna(), 0.0)
-    if column(frame, "aux_heater_power") is not None:  # the add-heat sits after the pair: its heat at COP 1
+    if on is not None and heat_carrier:  # where the compressor's state is unknown, the pair alone decides
+        total = total.where(_counted(on, window, RUNDOWN_S) | on.isna(), 0.0)
+    elif on is not None:  # the radiators' ΔT of the running share of each bucket
+        total = total.where(on.isna(), total * on.clip(0, 1))
+    if heat_carrier and column(frame, "aux_heater_power") is not None:  # add-heat sits after the condenser
         total = total + kwh(frame, "aux_heater_power", hours).fillna(0.0).where(total.notna())
     return Heat(total, plan.method.value if plan.method else None, plan.basis.value if plan.basis else None, factor)
 

@@ -50,6 +50,13 @@ def has_data(frame: pd.DataFrame, column: str) -> bool:
     return column in frame.columns and bool(pd.to_numeric(frame[column], errors="coerce").notna().any())
 
 
+def extras(frame: pd.DataFrame, chart: str) -> list[tuple[str, str]]:
+    """(column, label) of the owner's extra series for `chart` that have data (generator/mapping.py)."""
+    prefix = f"extra:{chart}:"
+    return [(c, c[len(prefix):]) for c in frame.columns
+            if c.startswith(prefix) and c.count(":") == 2 and has_data(frame, c)]
+
+
 @dataclass(frozen=True)
 class Column:
     """One dataset dimension: its name (what the CSV download shows) and its values."""

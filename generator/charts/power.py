@@ -9,7 +9,7 @@ import pandas as pd
 
 from generator import analytics
 from generator.charts.context import ChartContext
-from generator.charts.data import KWH, WATTS, Column, dataset, has_data
+from generator.charts.data import KWH, WATTS, Column, dataset, extras, has_data
 from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
 
 AREA = {"stack": "electric", "areaStyle": {"opacity": 0.5}}
@@ -42,6 +42,9 @@ def build(ctx: ChartContext) -> dict[str, Any]:
         top.append(Line("heat_output", ctx.label(f"heat_power.{kind}"), ctx.colour("heat")))
         columns.append(Column("heat_kwh", _cumulative(heat.kwh.reindex(frame.index)), KWH))
         bottom.append(Line("heat_kwh", ctx.label("heat_kwh"), ctx.colour("heat")))
+    for column, label in extras(frame, "power"):   # the owner's own meters (a house meter beside the pump)
+        columns.append(Column(column, frame[column], WATTS))
+        top.append(Line(column, label))
     if not top:
         return empty_chart(ctx, "power.title")
     panels = [Panel((Axis("W", {"min": 0}),), tuple(top)), Panel((Axis("kWh", {"min": 0}),), tuple(bottom))]

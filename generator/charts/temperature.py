@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.charts.context import ChartContext
-from generator.charts.data import TEMPERATURE, Column, dataset, has_data
+from generator.charts.data import TEMPERATURE, Column, dataset, extras, has_data
 from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
 from generator.core.metrics import band_column
 
@@ -26,7 +26,8 @@ def _band_lines(metric: str, name: str, colour: str) -> tuple[Line, Line]:
 def build(ctx: ChartContext) -> dict[str, Any]:
     frame = ctx.frame
     present = [m for m in METRICS if has_data(frame, m)]
-    if not present:
+    owners = extras(frame, "temperature")
+    if not present and not owners:
         return empty_chart(ctx, "temperature.title")
     columns: list[Column] = []
     bands: list[Line] = []
@@ -41,5 +42,8 @@ def build(ctx: ChartContext) -> dict[str, Any]:
             columns.append(Column(band_column(metric, SPAN),
                                   frame[high].round(TEMPERATURE) - frame[low].round(TEMPERATURE), TEMPERATURE))
             bands.extend(_band_lines(metric, name, colour))
+    for column, label in owners:   # the owner's own sensors, under their own labels and the palette's colours
+        columns.append(Column(column, frame[column], TEMPERATURE))
+        lines.append(Line(column, label))
     panel = Panel((Axis("°C", {"scale": True}),), tuple(bands + lines))  # bands first: drawn behind
     return time_chart(ctx, ctx.label("temperature.title"), dataset(frame.index, columns), [panel])

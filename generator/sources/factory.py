@@ -28,8 +28,15 @@ def make_source(cfg: Config, clock: Clock = SYSTEM) -> Source:
                           username=cfg["source.username"], password=cfg["source.password"],
                           token=cfg.token(), timeout_s=float(cfg["source.timeout_s"]))
         try:
-            return InfluxQLSource(conn, provider, cfg["source.measurement"], cfg["source.tag"], cfg["source.field"],
-                                  max_gap_s=float(cfg["source.max_gap_s"]))
+            source = InfluxQLSource(conn, provider, cfg["source.measurement"], cfg["source.tag"], cfg["source.field"],
+                                    max_gap_s=float(cfg["source.max_gap_s"]))
+            mapping = cfg.mapping()
+            if not mapping:
+                return source
+            from generator.sources.composite import composite
+
+            return composite(source, mapping, conn, cfg["source.measurement"], cfg["source.tag"], cfg["source.field"],
+                             float(cfg["source.max_gap_s"]))
         except ValueError as exc:
             raise ConfigError([f"source: {exc}; use plain names in source.measurement, source.tag, source.field"]) from None
     if kind == "flux":

@@ -20,7 +20,7 @@ Why over 300 lines: the statements and the reading of their answers belong toget
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -56,10 +56,15 @@ class InfluxQLSource:
     kind = "influxql"
 
     def __init__(self, conn: Connection, provider: Provider, measurement: str = "heatpump",
-                 tag: str = "name", field: str = "value", max_gap_s: float = DEFAULT_MAX_GAP_S):
+                 tag: str = "name", field: str = "value", max_gap_s: float = DEFAULT_MAX_GAP_S,
+                 provider_tag: str | None = None, pinned: Mapping[str, str] | None = None):
+        """`tag` is the database's tag that holds the raw names; `provider_tag` the provider's tag they are
+        mapped under (default: the same); `pinned` tags every series read must have besides (an owner's
+        own series: generator/sources/composite.py)."""
         self.client = InfluxQLClient(conn)
         self.provider = provider
-        self.plan: rawplan.RawPlan = rawplan.plan_for(provider, tag)
+        self.plan: rawplan.RawPlan = rawplan.plan_for(provider, provider_tag or tag)
+        self._pinned = dict(pinned or {})
         self.tag = tag
         self.measurement = measurement
         self.field = field
@@ -83,7 +88,7 @@ class InfluxQLSource:
         """The raws (each from its chosen series unless `chosen` is False), the time range, and unless
         `sane` is False only values within ±ABSURD and no sample stamped in the future."""
         only = self._choice.only if self._choice and chosen else {}
-        names = " OR ".join(self._one_series(r, only.get(r)) for r in raws)
+        names = " OR ".join(self._one_series(r, {**self._pinned, **only.get(r, {})}) for r in raws)
         parts = [f"({names})"]
         if start is not None:
             parts.append(f"time >= {time_literal(start)}")
@@ -243,7 +248,7 @@ class InfluxQLSource:
         return out
 
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
-        raws = [r for r in rawplan.state_raws(self.provider, self.tag, metrics) if r in set(self.plan.all)]
+        raws = [r for r in rawplan.state_raws(self.provider, self.plan.tag, metrics) if r in set(self.plan.all)]
         if not raws:
             return {}
         statements = self._anchor_statements(raws, window.start, window.end)[:2]
@@ -251,7 +256,7 @@ class InfluxQLSource:
         before, first, diffs = self.client.query(statements)
         anchors = self._anchors({"anchor0": before, "anchor1": first, "anchor2": {}, "anchor3": {}})
         raw_changes = self._changes(raws, anchors, diffs, window.start)
-        return rawplan.canonical_changes(self.provider, self.tag, raw_changes, metrics, window.start)
+        return rawplan.canonical_changes(self.provider, self.plan.tag, raw_changes, metrics, window.start)
 
     def _newest_statement(self) -> str:
         """Every series' newest sample, all tags kept apart (GROUP BY *); no lower time bound: a collector
@@ -287,7 +292,7 @@ class InfluxQLSource:
             raise rawplan.nothing_maps(self.held_names(), self.measurement, self.tag, self.provider.name,
                                        f"database {self.client.conn.database!r}")
         assert self._choice is not None
-        return replace(rawplan.canonical_latest(self.provider, self.tag, last),
+        return replace(rawplan.canonical_latest(self.provider, self.plan.tag, last),
                        quality=self._choice.problems + tuple(_future_problems(ahead, self.tag)))
 
     def ping(self) -> bool:

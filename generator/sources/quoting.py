@@ -31,8 +31,9 @@ def quote_ident(name: str) -> str:
 
 
 def quote_string(value: str) -> str:
-    """A single-quoted InfluxQL string literal."""
-    check_text(value, "string")
+    """A single-quoted InfluxQL string literal; '' too: a tag compared with '' matches series without it."""
+    if value != "":
+        check_text(value, "string")
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
