@@ -37,6 +37,7 @@ import pandas as pd
 from generator.core.errors import SourceError
 from generator.core.ranges import Window
 from generator.sources.base import Latest, Source
+from generator.sources.cache_store import KEPT_LONGER_THAN, CacheStore
 
 log = logging.getLogger("heatpump_dashboard.cache")
 DEFAULT_TAIL = pd.Timedelta(hours=1)
@@ -62,6 +63,7 @@ class _Entry(Generic[Held]):
 class _Kind(Generic[Held, Piece]):
     """How one kind of answer is asked for, joined and cut (series frames or state changes)."""
 
+    name: str                                    # "frame" | "changes": how it is kept on disk
     ask: Callable[[Window], Piece]
     # (held or None, piece, piece start, piece end, covered end, origin) -> held, or None if they don't fit
     splice: Callable[[Held | None, Piece, pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp], Held | None]
@@ -74,7 +76,7 @@ class CachedSource:
 
     def __init__(self, inner: Source, tail: pd.Timedelta = DEFAULT_TAIL, tail_buckets: int = DEFAULT_TAIL_BUCKETS,
                  chunk: pd.Timedelta = DEFAULT_CHUNK, recheck_every: pd.Timedelta = pd.Timedelta(0),
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, disk: CacheStore | None = None):
         if tail_buckets < 1:
             raise ValueError(f"tail_buckets must be at least 1, not {tail_buckets}")
         if pd.Timedelta(chunk) <= pd.Timedelta(0):
@@ -92,6 +94,9 @@ class CachedSource:
         self.warm_calls = 0   # calls that went on from the cache (tail + re-check, or resuming a cold fill)
         self._frames: dict[tuple[str, str, bool], _Entry[pd.DataFrame]] = {}
         self._changes: dict[tuple[tuple[str, ...], str, str], _Entry[Changes]] = {}
+        self.disk = disk   # the long grids, kept for a restart (cache_store.py)
+        for name, key, start, end, recheck, held in (disk.load() if disk else []):
+            (self._frames if name == "frame" else self._changes)[key] = _Entry(start, end, held, recheck)
 
     # --- pass-through -------------------------------------------------------------------------------
     @property
@@ -126,14 +131,14 @@ class CachedSource:
     # --- the Source calls -------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
         kind: _Kind[pd.DataFrame, pd.DataFrame] = _Kind(
-            ask=lambda w: self.inner.series(w, bands), splice=splice_frame,
+            "frame", ask=lambda w: self.inner.series(w, bands), splice=splice_frame,
             trim=lambda held, start: held[held.index >= start], cut=cut_frame)
         return self._answer(self._frames, (window.bucket, window.tz, bool(bands)), window, kind).copy()
 
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
         order = tuple(metrics)
         kind: _Kind[Changes, Changes] = _Kind(
-            ask=lambda w: self.inner.state_changes(w, order),
+            "changes", ask=lambda w: self.inner.state_changes(w, order),
             splice=lambda held, piece, a, b, end, origin: splice_changes(held, piece, a, b, end, origin, order),
             trim=lambda held, start: {m: cut_changes(s, start, None) for m, s in held.items()},
             cut=lambda held, w: {m: cut_changes(held[m], w.start, w.end) for m in order if m in held})
@@ -167,6 +172,7 @@ class CachedSource:
         if found < 0:
             self.cold_calls += 1
             held = self._fill(window, edges, self._pieces(0, last, n), None, kind, store, key)
+            self._keep(store, key, window, kind)
             return kind.cut(held, window)
         self.warm_calls += 1
         first = self._tail_start(edges, found)
@@ -187,7 +193,15 @@ class CachedSource:
                 requests = [(r, last, None)]
             else:
                 requests = [(r, j, edges[j]), (first, last, edges[j])]
-        return kind.cut(self._fill_from(window, edges, requests, held, found, kind, store, key), window)
+        answer = kind.cut(self._fill_from(window, edges, requests, held, found, kind, store, key), window)
+        self._keep(store, key, window, kind)
+        return answer
+
+    def _keep(self, store: dict, key: tuple, window: Window, kind: _Kind[Held, Piece]) -> None:
+        """Write a long grid's entry to disk once it answered a window (not each chunk of a fill)."""
+        entry = store.get(key)
+        if self.disk is not None and entry is not None and window.end - window.start > KEPT_LONGER_THAN:
+            self.disk.save(kind.name, key, entry.start, entry.end, entry.recheck, entry.held)
 
     def _fill(self, window: Window, edges: pd.DatetimeIndex, pieces: list[tuple[int, int]], held: Held | None,
               kind: _Kind[Held, Piece], store: dict | None, key: tuple | None) -> Held:

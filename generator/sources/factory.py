@@ -1,9 +1,13 @@
 """Choosing the source a configuration asks for: demo, influxql or flux."""
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import pandas as pd
 
-from generator.config import Config
+from generator.config import PROVIDER_OVERRIDES, Config
 from generator.core.clock import SYSTEM, Clock
 from generator.core.errors import ConfigError
 from generator.sources.base import Source
@@ -64,7 +68,27 @@ def make_cached_source(cfg: Config, clock: Clock = SYSTEM) -> Source:
     it needs the bare source's held_names() and coverage()."""
     source = make_source(cfg, clock)
     if cfg["source.kind"] in ("influxql", "flux"):
+        from generator.sources.cache_store import CacheStore
         from generator.sources.cached import CachedSource
 
-        return CachedSource(source, recheck_every=RECHECK_EVERY)
+        disk = CacheStore(cfg.public_dir / CACHE_FILE, cache_fingerprint(cfg))
+        return CachedSource(source, recheck_every=RECHECK_EVERY, disk=disk)
     return source
+
+
+CACHE_FILE = ".cache.sqlite"   # a dot file inside public/: never served, and the one place the generator may write
+
+
+def cache_fingerprint(cfg: Config) -> str:
+    """What the cached buckets depend on: the settings that choose and read the series, the provider's
+    file, and the code of the sources (an upgrade that changes how buckets are made drops the cache)."""
+    from providers import load_provider
+
+    keys = ("provider", "source.kind", "source.url", "source.database", "source.retention_policy",
+            "source.measurement", "source.tag", "source.field", "source.org", "source.bucket", "source.max_gap_s",
+            "mapping.metrics", "mapping.extra", *PROVIDER_OVERRIDES)
+    digest = hashlib.sha256(json.dumps({k: cfg[k] for k in keys}, sort_keys=True, default=str).encode())
+    provider = load_provider(cfg["provider"], cfg.provider_overrides())
+    for path in [Path(provider.path)] + sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
