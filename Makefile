@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := influxdb nginx-light chromium
+APT_PACKAGES := influxdb nginx-light libnginx-mod-http-brotli-static chromium
 PYTEST_ARGS ?=
 
 .PHONY: demo test test-js system-deps node bundle clean

@@ -97,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
     ngx.add_argument("--listen", metavar="HOST:PORT", help="override nginx.listen")
     ngx.add_argument("--standalone", type=Path, metavar="DIR",
                      help="print a whole nginx.conf keeping pid, logs and temp files in DIR (created)")
+    ngx.add_argument("--no-brotli", action="store_true",
+                     help="leave brotli out even where nginx's brotli module is installed (an example for any nginx)")
     serving = sub.add_parser("check-serving", parents=[common],
                              help="check through nginx that URL serves this public dir, /healthz and the websocket")
     serving.add_argument("url", metavar="URL", help="the page's address, e.g. http://raspberrypi.local/ "
@@ -250,7 +252,7 @@ def cmd_nginx_config(cfg: Config, args: argparse.Namespace) -> int:
     """Print nginx's configuration; with --standalone also create the directories it names."""
     from generator.nginx_config import prepare_prefix, render
 
-    text = render(cfg, listen=args.listen, standalone=args.standalone)
+    text = render(cfg, listen=args.listen, standalone=args.standalone, brotli=False if args.no_brotli else None)
     if args.standalone is not None:
         try:
             prepare_prefix(args.standalone)

@@ -18,6 +18,10 @@ from sidecar.static import CSP  # the demo server sends the same Content-Securit
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "nginx.conf.j2"
+# Debian's libnginx-mod-http-brotli-static: with it nginx sends the .br files the generator writes; without
+# it the configuration leaves brotli out, so nginx still starts (and sends the .gz files).
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+DEBIAN_MODULES_ENABLED = Path("/etc/nginx/modules-enabled")
 # Subdirectories of a standalone prefix: nginx needs them before it starts (logs) or on first use (tmp).
 PREFIX_DIRS = ("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi")
 # Characters that end or open an nginx token: a value holding one would change the configuration.
@@ -95,17 +99,28 @@ def _is_user_line(line: str) -> bool:
     return bool(colon and user and hashed) and not user.startswith("#")
 
 
-def render(cfg: Config, *, listen: str | None = None, standalone: Path | None = None) -> str:
+def brotli_available(standalone: bool) -> bool:
+    """Whether nginx can serve the generator's .br files: the module is installed (standalone: this
+    configuration loads it), or Debian's nginx has it enabled (a site included into that nginx)."""
+    if standalone:
+        return BROTLI_MODULE.exists()
+    return any(DEBIAN_MODULES_ENABLED.glob("*brotli*static*"))
+
+
+def render(cfg: Config, *, listen: str | None = None, standalone: Path | None = None,
+           brotli: bool | None = None) -> str:
     """The configuration as text: the http-level lines and the server block, or (standalone) a whole
     nginx.conf whose pid, logs and temp files live under `standalone`."""
     site = site_from_config(cfg, listen)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     prefix = standalone_prefix(standalone) if standalone is not None else None
-    arguments = (f" --config {cfg.path}".replace("\n", " ") if cfg.path else "") + (f" --listen {listen}" if listen else "")
+    arguments = ((f" --config {cfg.path}".replace("\n", " ") if cfg.path else "") + (f" --listen {listen}" if listen else "")
+                 + (" --no-brotli" if brotli is False else ""))
     return env.get_template(TEMPLATE).render(
         listen=site.listen, server_name=site.server_name, root=site.root, sidecar=site.sidecar,
-        htpasswd=site.htpasswd, csp=CSP, prefix=prefix, arguments=arguments)
+        htpasswd=site.htpasswd, csp=CSP, prefix=prefix, arguments=arguments,
+        brotli=brotli_available(standalone is not None) if brotli is None else brotli, brotli_module=BROTLI_MODULE)
 
 
 def standalone_prefix(path: Path) -> Path:

@@ -7,7 +7,8 @@
 - A file the manifest stops naming is kept for a grace period (a viewer that read the old manifest still
   gets it), then deleted.  Its mtime is set to the moment it was superseded, which is what the grace
   period counts from.
-- A `.gz` sibling accompanies every JSON/HTML/JS/CSS file for nginx's gzip_static.
+- `.gz` and `.br` siblings accompany every JSON/HTML/JS/CSS/SVG file, for nginx's gzip_static and
+  brotli_static (brotli at quality 11 for the bundle, written once per release; 9 for data, written often).
 """
 from __future__ import annotations
 
@@ -21,12 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import brotli
+
 from generator.core.errors import PublishError
 from generator.core.public_format import (
+    ASSETS_DIR,
     DATA_DIR,
     GZIP_SUFFIXES,
     HASH_CHARS,
     MANIFEST_NAME,
+    PACKED,
     data_path,
 )
 
@@ -43,13 +48,21 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:HASH_CHARS]
 
 
+def packed(path: Path, data: bytes) -> dict[str, bytes]:
+    """The packed siblings of a file: {".gz": …, ".br": …}, or none for a type that is not packed."""
+    if path.suffix not in GZIP_SUFFIXES:
+        return {}
+    quality = 11 if path.parent.name == ASSETS_DIR else 9
+    return {".gz": gzip.compress(data, compresslevel=9, mtime=0), ".br": brotli.compress(data, quality=quality)}
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so no reader ever sees a partial file; a `.gz` sibling first where it
-    applies (nginx may serve either)."""
+    """Write `data` to `path` so no reader ever sees a partial file; its packed siblings first (nginx may
+    serve any of them)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix in GZIP_SUFFIXES:
-            _replace(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
+        for suffix, body in packed(path, data).items():
+            _replace(path.with_name(path.name + suffix), body)
         _replace(path, data)
     except OSError as exc:
         raise PublishError(f"cannot write {path}: {exc.strerror or exc}", str(path)) from exc
@@ -79,8 +92,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         same = path.read_bytes() == data
         if same and path.suffix in GZIP_SUFFIXES:
-            same = gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == data
-    except (FileNotFoundError, OSError, EOFError):
+            same = (gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == data
+                    and brotli.decompress(path.with_name(path.name + ".br").read_bytes()) == data)
+    except (FileNotFoundError, OSError, EOFError, brotli.error):
         same = False
     if same:
         return False
@@ -137,7 +151,7 @@ class Publisher:
         self.bytes_written += len(data)
         now = time.time()
         for rel in referenced_paths(previous) - referenced_paths(manifest):
-            for path in (self.public_dir / rel, self.public_dir / (rel + ".gz")):
+            for path in (self.public_dir / rel, *(self.public_dir / (rel + p) for p in PACKED)):
                 try:
                     os.utime(path, (now, now))
                 except FileNotFoundError:
@@ -182,7 +196,7 @@ class Publisher:
             return removed
         for path in data_dir.iterdir():
             rel = f"{subdir}/{path.name}"
-            base = rel[:-3] if rel.endswith(".gz") else rel
+            base = rel[:-3] if rel.endswith(PACKED) else rel
             if base in keep:
                 continue
             try:

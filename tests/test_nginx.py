@@ -68,6 +68,18 @@ def test_precompressed_files_are_served_to_browsers_that_accept_gzip(site):
     assert body == (public / path).read_bytes()
 
 
+@pytest.mark.skipif(not Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so").exists(),
+                    reason="nginx's brotli module is not installed (make test installs libnginx-mod-http-brotli-static)")
+def test_brotli_is_served_where_nginx_has_the_module(site):
+    import brotli
+
+    public, port = site
+    for path in ["/" + json.loads((public / "manifest.json").read_bytes())["ranges"]["24h"]["path"], "/index.html"]:
+        with get(port, path, **{"Accept-Encoding": "gzip, deflate, br"}) as response:
+            assert response.headers["Content-Encoding"] == "br"
+            assert brotli.decompress(response.read()) == (public / path.lstrip("/")).read_bytes()
+
+
 @pytest.mark.parametrize("encoding", ["gzip", "identity"])
 def test_a_file_that_has_a_packed_copy_says_it_varies_by_accept_encoding(site, encoding):
     public, port = site

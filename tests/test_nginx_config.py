@@ -36,10 +36,10 @@ def write_config(path: Path, **sections: dict) -> Path:
 
 def test_the_committed_nginx_conf_is_the_standalone_rendering_of_the_documented_example(monkeypatch):
     monkeypatch.chdir(ROOT)
-    rendered = render(load_config(EXAMPLE, {}), standalone=EXAMPLE_PREFIX)
+    rendered = render(load_config(EXAMPLE, {}), standalone=EXAMPLE_PREFIX, brotli=False)
     assert (ROOT / "nginx.conf").read_text(encoding="utf-8") == rendered, (
         "regenerate nginx.conf: heatpump-dashboard nginx-config --config deploy/heatpump-dashboard.yaml "
-        "--standalone /var/lib/heatpump-nginx (as the test does, without creating the directory)")
+        "--standalone /var/lib/heatpump-nginx --no-brotli (as the test does, without creating the directory)")
 
 
 def test_the_command_prints_listen_server_name_root_and_the_sidecar_from_the_yaml(tmp_path, capsys):
@@ -106,9 +106,10 @@ def test_the_site_output_works_with_one_include_inside_an_http_block(tmp_path):
     site = tmp_path / "heatpump-dashboard.conf"
     site.write_text(render(load_config(None, {}).with_values(output__public_dir=str(tmp_path))), encoding="utf-8")
     main_conf = tmp_path / "nginx.conf"
-    main_conf.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
+    main_conf.write_text(f"include /etc/nginx/modules-enabled/*.conf;\npid {tmp_path}/nginx.pid;\nerror_log stderr;\n"
+                         f"events {{}}\n"
                          f"http {{\n    include /etc/nginx/mime.types;\n    include {site};\n}}\n", encoding="utf-8")
-    result = subprocess.run([NGINX, "-t", "-q", "-c", str(main_conf), "-p", str(tmp_path)],
+    result = subprocess.run([NGINX, "-t", "-q", "-c", str(main_conf), "-p", "/usr/share/nginx/"],  # Debian's prefix
                             capture_output=True, text=True, timeout=20)
     assert result.returncode == 0, result.stderr
 
@@ -157,3 +158,21 @@ def test_the_standalone_file_runs_real_nginx_serving_public_and_the_sidecar():
 async def hello(port: int) -> dict:
     async with connect(f"ws://127.0.0.1:{port}/ws", origin=f"http://127.0.0.1:{port}") as ws:
         return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+
+def test_without_the_brotli_module_the_configuration_leaves_brotli_out(tmp_path, monkeypatch):
+    import generator.nginx_config as module
+
+    monkeypatch.setattr(module, "BROTLI_MODULE", tmp_path / "absent.so")
+    text = render(load_config(None, {}).with_values(output__public_dir=str(tmp_path)), standalone=tmp_path / "ngx")
+    assert "brotli_static" not in text and "load_module" not in text, "nginx without the module must still start"
+
+
+def test_with_the_brotli_module_a_standalone_configuration_loads_it(tmp_path, monkeypatch):
+    import generator.nginx_config as module
+
+    fake = tmp_path / "ngx_http_brotli_static_module.so"
+    fake.write_bytes(b"")
+    monkeypatch.setattr(module, "BROTLI_MODULE", fake)
+    text = render(load_config(None, {}).with_values(output__public_dir=str(tmp_path)), standalone=tmp_path / "ngx")
+    assert f"load_module {fake};" in text and "brotli_static on;" in text

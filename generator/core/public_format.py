@@ -11,7 +11,8 @@ DATA_DIR = "data"                # content-hashed documents: data/<key>.<hash>.j
 ASSETS_DIR = "assets"            # the page's bundle, content-hashed by esbuild
 HASH_CHARS = 12                  # hex digits of SHA-256 in a data file's name
 LIVE_KEY = "live"                # the live file's key: data/live.<hash>.json
-GZIP_SUFFIXES = (".json", ".html", ".js", ".css")   # files that get a .gz sibling for nginx's gzip_static
+GZIP_SUFFIXES = (".json", ".html", ".js", ".css", ".svg")  # files with packed siblings (nginx's gzip_static, brotli_static)
+PACKED = (".gz", ".br")           # the siblings' suffixes: NAME.gz and NAME.br hold NAME packed
 
 DATA_NAME = re.compile(r"^data/[a-z0-9]+\.[0-9a-f]{%d}\.json$" % HASH_CHARS)
 # A content hash in a file's name: ".3f9a1c0b7d2e." (generator, hex) or "-5XQ2ZK3L." (esbuild, base32).
