@@ -166,10 +166,11 @@ def test_an_oversized_frame_still_gets_1009_and_a_client_that_stays_is_cut_off(p
             await read_until_closed(reader, tally)
             assert tally.codes == {"1009": 1}
             assert sc.client_count == 0 and sc.counters.oversized_closed == 1  # gone at once, no slot held
-            started = time.monotonic()  # this client never hangs up: the sidecar does
+            # This client never hangs up: the sidecar ends its stream at once, and lets go of the
+            # connection itself when CUT_OFF_AFTER_S has passed (timed from here, so a busy CI box fits).
             assert await asyncio.wait_for(reader.read(), CUT_OFF_AFTER_S + 2) == b""
-            assert time.monotonic() - started < CUT_OFF_AFTER_S + 1.5
-            await until(lambda: not sc._server.all_connections, 1, "still held")  # type: ignore[union-attr]
+            await until(lambda: not sc._server.all_connections,  # type: ignore[union-attr]
+                        CUT_OFF_AFTER_S + 1.5, "still held")
             writer.transport.abort()
 
     run(scenario())
