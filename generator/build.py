@@ -26,7 +26,7 @@ from generator.core.metrics import CHANGING
 from generator.core.public_format import LIVE_KEY
 from generator.core.ranges import BY_KEY, RANGES, RangeSpec, window_for
 from generator.manifest import Manifest, publish_manifest
-from generator.site import publish_site
+from generator.site import DEFAULT_RANGE, Assets, publish_assets_and_icon, publish_index
 from generator.sources.base import Latest, Source
 from generator.status import write_status
 from generator.writer import Publisher
@@ -51,7 +51,9 @@ class RunState:
     manifest: Manifest
     source: Backoff                          # the whole run waits when the source does not answer at all
     ranges: dict[str, RangeStatus] = field(default_factory=dict)
-    site_published: bool = False
+    assets: Assets | None = None             # the bundle, published once per process
+    shown_kpis: dict[str, Any] | None = None  # the default range's, for index.html
+    shown_live: dict[str, Any] | None = None
     archived_day: date | None = None
     alarm_since: dict[int, pd.Timestamp] = field(default_factory=dict)  # see remember_alarm_starts()
 
@@ -121,6 +123,7 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
                     break
                 refresh_range(ctx, spec, now, report)
             publish_live(ctx, report.latest, report)
+            publish_page(ctx)   # now with the new figures
             archive_yesterday(ctx, now, report)
             ctx.state.source.succeeded()
         else:  # it does not: don't wait out one timeout per range, keep the last good files
@@ -135,10 +138,11 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
 
 
 def publish_page(ctx: Context) -> None:
-    """index.html and its bundle: once per process (they only change with a new release or config)."""
-    if not ctx.state.site_published:
-        publish_site(ctx.cfg, ctx.publisher)
-        ctx.state.site_published = True
+    """index.html with the figures of the default range and the live file (written only when its text
+    changed), and its bundle once per process (it changes only with a new release)."""
+    if ctx.state.assets is None:
+        ctx.state.assets = publish_assets_and_icon(ctx.publisher)
+    publish_index(ctx.cfg, ctx.publisher, ctx.state.assets, ctx.state.shown_kpis, ctx.state.shown_live)
 
 
 def due_ranges(ctx: Context) -> list[RangeSpec]:
@@ -186,6 +190,8 @@ def refresh_range(ctx: Context, spec: RangeSpec, now: datetime, report: RunRepor
         ctx.state.manifest.mark_stale(spec.key, exc.problem)
         return
     published = ctx.publisher.put_json(spec.key, document)
+    if spec.key == DEFAULT_RANGE:
+        ctx.state.shown_kpis = document["kpis"]
     if published.written:
         report.written.append(published.path)
     ctx.state.manifest.range_published(spec.key, published, iso(now), document["from"], document["to"])
@@ -229,7 +235,9 @@ def active_alarms(ctx: Context, latest: Latest | None) -> list[dict[str, Any]]:
 
 
 def publish_live(ctx: Context, latest: Latest, report: RunReport) -> None:
-    published = ctx.publisher.put_json(LIVE_KEY, live_document(latest, active_alarms(ctx, latest)))
+    document = live_document(latest, active_alarms(ctx, latest))
+    ctx.state.shown_live = document
+    published = ctx.publisher.put_json(LIVE_KEY, document)
     if published.written:
         report.written.append(published.path)
     ctx.state.manifest.live_published(published, iso(report.started))

@@ -8,17 +8,20 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from generator import prerender
 from generator.config import Config
 from generator.core.errors import BundleMissing
 from generator.core.ranges import RANGES
-from generator.writer import Publisher, write_if_changed
+from generator.writer import Publisher, prepacked, write_if_changed
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 DIST = TEMPLATES / "dist"
 BUNDLE_FILES = ("app.js", "app.css")
+DEFAULT_RANGE = "24h"     # the range a page without ?range= shows, whose figures index.html carries
 FAVICON = "favicon.svg"   # under a fixed name beside index.html: the page links it, so no /favicon.ico 404
 
 
@@ -46,12 +49,16 @@ def publish_assets(publisher: Publisher) -> Assets:
     paths = {}
     for name in BUNDLE_FILES:
         stem, suffix = name.rsplit(".", 1)
-        paths[suffix] = publisher.put_hashed(stem, (DIST / name).read_bytes(), "." + suffix, "assets").path
+        data = (DIST / name).read_bytes()
+        paths[suffix] = publisher.put_hashed(stem, data, "." + suffix, "assets", prepacked(DIST / name, data)).path
     publisher.remove_unreferenced("assets", set(paths.values()))  # bundles of earlier releases
     return Assets(js_path=paths["js"], css_path=paths["css"])
 
 
-def render_index(cfg: Config, assets: Assets) -> str:
+def render_index(cfg: Config, assets: Assets, kpis: Mapping[str, Any] | None = None,
+                 live: Mapping[str, Any] | None = None) -> str:
+    """The page; with the default range's KPIs and the live file, their figures already in it."""
+    language = cfg["site.language"]
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, keep_trailing_newline=True)
     return env.get_template("index.html.j2").render(
@@ -60,15 +67,25 @@ def render_index(cfg: Config, assets: Assets) -> str:
         timezone=cfg["site.timezone"],
         stale_after_s=cfg["site.stale_after_s"],
         ranges=[r.key for r in RANGES],
-        default_range="24h",
+        default_range=DEFAULT_RANGE,
         js_path=assets.js_path,
         css_path=assets.css_path,
         favicon=assets.favicon,
+        cards=prerender.kpi_cards(kpis, language),
+        live_values=prerender.live_values(live, language),
+        live_title=prerender.page()["strings"][language]["liveTitle"],
+        prerendered=kpis is not None,
     )
 
 
-def publish_site(cfg: Config, publisher: Publisher) -> bool:
-    """Write index.html (and its assets) when they changed. True when the page changed."""
-    assets = publish_assets(publisher)
+def publish_assets_and_icon(publisher: Publisher) -> Assets:
+    """The bundle and the icon: once per process (they change only with a release)."""
     write_if_changed(publisher.public_dir / FAVICON, (TEMPLATES / FAVICON).read_bytes())
-    return write_if_changed(publisher.public_dir / "index.html", render_index(cfg, assets).encode("utf-8"))
+    return publish_assets(publisher)
+
+
+def publish_index(cfg: Config, publisher: Publisher, assets: Assets, kpis: Mapping[str, Any] | None = None,
+                  live: Mapping[str, Any] | None = None) -> bool:
+    """Write index.html with the current figures when its text changed. True when written."""
+    return write_if_changed(publisher.public_dir / "index.html", render_index(cfg, assets, kpis, live).encode("utf-8"))
+

@@ -8,7 +8,8 @@
   gets it), then deleted.  Its mtime is set to the moment it was superseded, which is what the grace
   period counts from.
 - `.gz` and `.br` siblings accompany every JSON/HTML/JS/CSS/SVG file, for nginx's gzip_static and
-  brotli_static (brotli at quality 11 for the bundle, written once per release; 9 for data, written often).
+  brotli_static (brotli at quality 11 for the bundle, packed once per build by site_templates/pack.mjs;
+  9 for data, written often).
 """
 from __future__ import annotations
 
@@ -56,12 +57,25 @@ def packed(path: Path, data: bytes) -> dict[str, bytes]:
     return {".gz": gzip.compress(data, compresslevel=9, mtime=0), ".br": brotli.compress(data, quality=quality)}
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def prepacked(source: Path, data: bytes) -> dict[str, bytes] | None:
+    """The .gz and .br siblings a build wrote beside `source` (site_templates/pack.mjs), when both unpack
+    to `data`; None when either is missing or stale (then the writer packs them itself)."""
+    try:
+        gz = source.with_name(source.name + ".gz").read_bytes()
+        br = source.with_name(source.name + ".br").read_bytes()
+        if gzip.decompress(gz) == data and brotli.decompress(br) == data:
+            return {".gz": gz, ".br": br}
+    except (OSError, EOFError, brotli.error):
+        pass
+    return None
+
+
+def atomic_write(path: Path, data: bytes, siblings: dict[str, bytes] | None = None) -> None:
     """Write `data` to `path` so no reader ever sees a partial file; its packed siblings first (nginx may
-    serve any of them)."""
+    serve any of them): `siblings` when given, else packed here."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix, body in packed(path, data).items():
+        for suffix, body in (packed(path, data) if siblings is None else siblings).items():
             _replace(path.with_name(path.name + suffix), body)
         _replace(path, data)
     except OSError as exc:
@@ -121,14 +135,16 @@ class Publisher:
     def manifest_path(self) -> Path:
         return self.public_dir / MANIFEST_NAME
 
-    def put_hashed(self, stem: str, data: bytes, suffix: str = ".json", subdir: str = DATA_DIR) -> Published:
-        """Store `data` as <subdir>/<stem>.<hash><suffix>; no write when that file already exists."""
+    def put_hashed(self, stem: str, data: bytes, suffix: str = ".json", subdir: str = DATA_DIR,
+                   siblings: dict[str, bytes] | None = None) -> Published:
+        """Store `data` as <subdir>/<stem>.<hash><suffix> (with `siblings` as its packed files, when
+        given); no write when that file already exists."""
         digest = content_hash(data)
         rel = data_path(stem, digest, suffix, subdir)
         target = self.public_dir / rel
         if target.exists():
             return Published(rel, digest, False)
-        atomic_write(target, data)
+        atomic_write(target, data, siblings)
         self.bytes_written += len(data)
         return Published(rel, digest, True)
 

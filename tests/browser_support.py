@@ -38,7 +38,8 @@ def bundle_is_current() -> bool:
     if not all(p.is_file() for p in outputs):
         return False
     built = min(p.stat().st_mtime for p in outputs)
-    sources = [p for p in (SITE / "src").rglob("*") if p.is_file()] + [ROOT / "package.json"]
+    sources = [p for p in (SITE / "src").rglob("*") if p.is_file()] + [SITE / "page.json", SITE / "pack.mjs",
+                                                                        ROOT / "package.json"]
     return all(p.stat().st_mtime <= built for p in sources)
 
 

@@ -279,3 +279,34 @@ def test_bundles_of_earlier_releases_are_removed_after_the_grace_period(tmp_path
     run_once(context(tmp_path, ManualClock(NOW)), now=NOW, due=[])
     assert not old.exists()
     assert len(list((tmp_path / "assets").glob("app.*.js"))) == 1
+
+
+def test_the_bundle_goes_out_with_the_brotli_and_gzip_files_the_build_packed(tmp_path):
+    """Quality-11 brotli runs once per build (site_templates/pack.mjs), not in every fresh generator."""
+    from generator.site import DIST
+    from generator.writer import prepacked
+
+    data = (DIST / "app.js").read_bytes()
+    built = prepacked(DIST / "app.js", data)
+    if built is None:
+        pytest.skip("the bundle was built without site_templates/pack.mjs: run `make bundle`")
+    ctx = context(tmp_path / "public", ManualClock(NOW))
+    run_once(ctx)
+    served = next((tmp_path / "public" / "assets").glob("app.*.js"))
+    assert served.read_bytes() == data
+    assert served.with_name(served.name + ".br").read_bytes() == built[".br"]
+    assert served.with_name(served.name + ".gz").read_bytes() == built[".gz"]
+
+
+def test_packed_files_that_do_not_unpack_to_the_bundle_are_not_used(tmp_path):
+    import brotli
+
+    from generator.writer import prepacked
+
+    source = tmp_path / "app.js"
+    source.write_bytes(b"new bundle")
+    source.with_name("app.js.br").write_bytes(brotli.compress(b"old bundle"))
+    source.with_name("app.js.gz").write_bytes(b"not gzip at all")
+    assert prepacked(source, b"new bundle") is None
+    source.with_name("app.js.gz").unlink()
+    assert prepacked(source, b"new bundle") is None

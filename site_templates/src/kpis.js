@@ -1,16 +1,9 @@
 // The KPI cards on top. Every shown value carries data-kpi="<key of the range file's kpis>".
 import { element } from './dom.js';
+import PAGE from '../page.json' with { type: 'json' };
 
-// One card: its main figure and the smaller figures under it, each tied to a kpis key.
-const CARDS = [
-  { card: 'cop', main: 'cop', subs: ['cop_method', 'cop_plausible'] },
-  { card: 'energy', main: 'energy_electric_kwh', subs: ['energy_heat_kwh', 'energy_electric_kwh_per_day'] },
-  { card: 'runtime', main: 'compressor_runtime_pct', subs: ['aux_heater_runtime_pct', 'hot_water_share_pct'] },
-  { card: 'starts', main: 'compressor_starts_per_day', subs: ['compressor_starts'] },
-  { card: 'cycle', main: 'avg_cycle_minutes', subs: [] },
-  { card: 'temps', main: 'outdoor_temp', subs: ['indoor_temp', 'hot_water_temp'] },
-  { card: 'cost', main: 'cost', subs: [] },
-];
+// One card: its main figure and the smaller figures under it, each tied to a kpis key (page.json).
+const CARDS = PAGE.kpiCards;
 
 function money(value, currency, fmt) {
   if (typeof value !== 'number') return '–';
@@ -54,6 +47,16 @@ export class KpiCards {
   constructor(container, { t, fmt }) {
     Object.assign(this, { t, fmt });
     this.values = new Map();
+    // index.html carries the cards, with the default range's figures (generator/prerender.py): take them
+    // over as they are, so nothing flashes; a page without them builds its own.
+    this.prerendered = container.dataset.range || null;
+    if (container.querySelector('[data-kpi-card]')) {
+      for (const el of container.querySelectorAll('[data-kpi]')) {
+        if (el.dataset.kpi !== 'coverage_pct') this.values.set(el.dataset.kpi, el);
+      }
+      this.coverage = container.querySelector('[data-kpi="coverage_pct"]');
+      return;
+    }
     for (const spec of CARDS) {
       const card = element('article', 'card kpi-card');
       card.dataset.kpiCard = spec.card;

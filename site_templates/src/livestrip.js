@@ -1,12 +1,9 @@
 // The live strip: the latest values, compressor / switch valve / add-heat status and active alarms,
 // from the small live file that is refreshed more often than the ranges.
 import { element } from './dom.js';
+import PAGE from '../page.json' with { type: 'json' };
 
-const VALUES = [
-  ['outdoor_temp', '°C', 1], ['indoor_temp', '°C', 1], ['supply_temp', '°C', 1], ['return_temp', '°C', 1],
-  ['hot_water_temp', '°C', 1], ['brine_in_temp', '°C', 1], ['brine_out_temp', '°C', 1],
-  ['power_electric', 'W', 0], ['heat_output', 'W', 0], ['compressor_freq', 'Hz', 0],
-];
+const VALUES = PAGE.liveValues;   // [key, unit, decimals], in the strip's order
 
 function power(value, fmt) {
   return Math.abs(value) >= 1000 ? `${fmt.number(value / 1000, 2)} kW` : `${fmt.number(value, 0)} W`;
@@ -15,6 +12,14 @@ function power(value, fmt) {
 export class LiveStrip {
   constructor(container, { t, fmt }) {
     Object.assign(this, { container, t, fmt });
+    if (container.querySelector('.live-values')) {  // index.html carries the strip (generator/prerender.py)
+      this.time = container.querySelector('.live-time');
+      this.statuses = container.querySelector('.statuses');
+      this.values = container.querySelector('.live-values');
+      this.alarms = container.querySelector('.alarm-list');
+      if (!this.values.children.length) this.setLoading();
+      return;
+    }
     const head = element('header', 'card-head');
     head.append(element('h2', 'card-title', t.liveTitle));
     this.time = element('time', 'muted live-time');

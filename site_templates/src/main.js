@@ -50,6 +50,8 @@ class Dashboard {
     };
     const common = { t: this.t, fmt: this.fmt };
     this.kpis = new KpiCards(document.getElementById('kpis'), common);
+    // The figures in index.html are the default range's: not the ones to show for another range or a day.
+    if (this.kpis.prerendered && (this.kpis.prerendered !== this.view.range || this.view.snapshot)) this.kpis.setLoading();
     this.liveStrip = new LiveStrip(document.getElementById('live'), common);
     this.board = new ChartBoard(document.getElementById('charts'), {
       ...common, lang: settings.lang, theme: currentTheme(),

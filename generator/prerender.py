@@ -1,0 +1,134 @@
+"""The current figures, written into index.html so a phone on a slow link shows them at the first byte,
+before any script: the KPI cards of the default range and the live strip's values.
+
+The page's script then renders the same elements with the same texts (site_templates/src/kpis.js and
+livestrip.js), so it takes over without a flash; the cards, the live values and every text come from
+site_templates/page.json, which both read.  Numbers are formatted as the browser's Intl.NumberFormat does
+for sv-SE and en-GB (the shortest decimal of the double, half away from zero; sv: a no-break space between thousands and U+2212 for minus);
+tests/test_prerender.py holds the two to the same text in Chromium.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+PAGE = Path(__file__).resolve().parent.parent / "site_templates" / "page.json"
+SEPARATORS = {"sv": ("\u00a0", ",", "\u2212"), "en": (",", ".", "-")}   # thousands, decimal, minus
+# Intl's currency formats for the currencies Nordic installs use; another currency is left to the script.
+# Intl's currency formats in sv-SE and en-GB (no-break spaces as Intl writes them; en puts the minus
+# before the symbol, sv before the number).
+CURRENCIES = {"sv": {"SEK": "{n}\u00a0kr", "NOK": "{n}\u00a0Nkr", "DKK": "{n}\u00a0Dkr", "EUR": "{n}\u00a0€"},
+              "en": {"SEK": "{sign}SEK\u00a0{n}", "NOK": "{sign}NOK\u00a0{n}", "DKK": "{sign}DKK\u00a0{n}",
+                     "EUR": "{sign}€{n}", "GBP": "{sign}£{n}"}}
+
+
+@lru_cache(maxsize=1)
+def page() -> dict[str, Any]:
+    return json.loads(PAGE.read_text(encoding="utf-8"))
+
+
+def number(value: Any, digits: int, language: str) -> str:
+    """Intl.NumberFormat(locale, {minimumFractionDigits: digits, maximumFractionDigits: digits}); '–' when
+    missing, as format.js's number()."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value or abs(value) == float("inf"):
+        return "–"
+    group, point, minus = SEPARATORS[language]
+    # Intl rounds the shortest decimal that reads back as the double (2.675 → 2,68), as repr() writes it
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    text = f"{abs(exact):,.{digits}f}".replace(",", "\0").replace(".", point).replace("\0", group)
+    return (minus if exact.is_signed() else "") + text
+
+
+def money(value: Any, currency: str, language: str) -> str | None:
+    """kpis.js's money(); None for a currency whose format the page alone knows."""
+    if not isinstance(value, (int, float)):
+        return "–"
+    pattern = CURRENCIES[language].get(currency or "SEK")
+    if not pattern:
+        return None
+    digits = 0 if value >= 1000 else 2
+    if "{sign}" in pattern:
+        return pattern.format(sign="-" if number(value, digits, language).startswith("-") else "",
+                              n=number(abs(value), digits, language))
+    return pattern.format(n=number(value, digits, language))
+
+
+def kpi_text(key: str, kpis: Mapping[str, Any], language: str) -> str | None:
+    """kpis.js's kpiText() for one key; None where only the script can say it."""
+    t = page()["strings"][language]
+    v = kpis.get(key)
+    missing = v is None
+    n = lambda value, digits: number(value, digits, language)  # noqa: E731 — the JS reads the same way
+    if key == "cop":
+        return n(v, 2)
+    if key == "cop_method":
+        if missing:
+            return ""
+        basis = t["copBasis"].get(kpis.get("cop_basis") or "")
+        return basis.replace("{factor}", n(kpis.get("flow_factor_kw_per_k") or 0, 2)) if basis else t["copMethod"].get(v, v)
+    if key == "cop_plausible":
+        return t["implausible"].replace("{carnot}", n(kpis.get("carnot_spf"), 2)) if v is False else ""
+    if key == "energy_electric_kwh_per_day":
+        return "" if missing else t["perDay"].replace("{kwh}", n(v, 1))
+    if key in ("energy_electric_kwh", "energy_heat_kwh"):
+        text = f"{n(v, 0 if not missing and v >= 100 else 1)} kWh"
+        return ("–" if missing else text) if key == "energy_electric_kwh" else ("" if missing else f"{t['heat']} {text}")
+    if key == "compressor_runtime_pct":
+        return "–" if missing else f"{n(v, 0)} %"
+    if key in ("aux_heater_runtime_pct", "hot_water_share_pct"):
+        label = t["auxShort"] if key == "aux_heater_runtime_pct" else t["hotWaterShare"]
+        return "" if missing else f"{label} {n(v, 0)} %"
+    if key == "compressor_starts_per_day":
+        return n(v, 1)
+    if key == "compressor_starts":
+        return "" if missing else t["startsTotal"].replace("{n}", n(v, 0))
+    if key == "avg_cycle_minutes":
+        return "–" if missing else f"{n(v, 0)} {t['minutes']}"
+    if key in ("outdoor_temp", "indoor_temp", "hot_water_temp"):
+        label = {"outdoor_temp": "", "indoor_temp": t["indoor"], "hot_water_temp": t["hotWater"]}[key]
+        return ("–" if key == "outdoor_temp" else "") if missing else f"{label} {n(v, 1)} °C".lstrip()
+    if key == "cost":
+        return money(v, kpis.get("currency") or "SEK", language)
+    return None
+
+
+@dataclass(frozen=True)
+class Card:
+    card: str
+    label: str
+    main: tuple[str, str | None]                 # (kpi key, text)
+    subs: tuple[tuple[str, str | None], ...]
+
+
+def kpi_cards(kpis: Mapping[str, Any] | None, language: str) -> list[Card]:
+    """The cards as kpis.js builds them; texts None (left empty) without figures."""
+    strings = page()["strings"][language]
+    cards = []
+    for spec in page()["kpiCards"]:
+        text = (lambda key: kpi_text(key, kpis, language) if kpis is not None else None)
+        cards.append(Card(spec["card"], strings["kpi"][spec["card"]], (spec["main"], text(spec["main"])),
+                          tuple((key, text(key)) for key in spec["subs"])))
+    return cards
+
+
+def live_values(live: Mapping[str, Any] | None, language: str) -> list[tuple[str, str, str]]:
+    """(key, label, text) of each value the live strip shows, as livestrip.js renders them."""
+    if not live:
+        return []
+    strings = page()["strings"][language]
+    values = live.get("values") or {}
+    out = []
+    for key, unit, digits in page()["liveValues"]:
+        value = values.get(key)
+        if not isinstance(value, (int, float)):
+            continue
+        if unit == "W":
+            text = f"{number(value / 1000, 2, language)} kW" if abs(value) >= 1000 else f"{number(value, 0, language)} W"
+        else:
+            text = f"{number(value, digits, language)} {unit}"
+        out.append((key, strings["live"].get(key, key), text))
+    return out
