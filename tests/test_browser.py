@@ -387,6 +387,23 @@ def test_phone_viewport_stacks_charts_without_horizontal_scroll(browser, pages, 
         page.screenshot(path=str(artifact("phone.png")), full_page=True)
 
 
+def test_the_charts_in_view_are_set_up_first_and_the_rest_after_them(browser, pages, site):
+    port = free_port()
+    with sidecar(site, port):
+        page = new_page(browser, width=1280, height=900)
+        pages.append(page)
+        # The viewer is at the foot of the page before any data arrives: the last charts are the ones in
+        # view, so page order and view order differ.
+        page.add_init_script("""document.addEventListener('DOMContentLoaded',
+            () => window.scrollTo(0, document.documentElement.scrollHeight))""")
+        page.goto(f"http://127.0.0.1:{port}/")
+        wait_drawn(page)   # the rest come when the page is idle, as on a wall tablet nobody scrolls
+        setup = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-chart]')]
+            .map(card => [card.dataset.chart, Number(card.dataset.setup)]))""")
+    assert sorted(setup.values()) == list(range(1, len(CHART_KEYS) + 1)), setup
+    assert setup["valve"] < setup["sankey"], f"the chart in view waited for the one above it: {setup}"
+
+
 def test_desktop_lays_charts_out_in_a_grid(browser, pages, site):
     port = free_port()
     with sidecar(site, port):

@@ -17,6 +17,22 @@ export class ChartBoard {
         if (width > 0 && height > 0) this.cards.get(entry.target.dataset.chartCanvas)?.chart?.resize();
       }
     });
+    // Charts below the fold are set up when they scroll into view, or when the page is idle after the
+    // ones in view (a wall tablet gets them all): the first chart a phone shows need not wait for seven.
+    this.setups = 0;
+    this.seen = new Set();
+    this.idleQueued = false;
+    this.viewer = typeof IntersectionObserver === 'function'
+      ? new IntersectionObserver((entries) => {
+        for (const entry of entries) {
+          if (!entry.isIntersecting) continue;
+          const key = entry.target.dataset.chart;
+          this.seen.add(key);
+          this.viewer.unobserve(entry.target);
+          this.setUpPending(key);
+        }
+      }, { rootMargin: '200px 0px' })
+      : null;
     for (const key of CHART_KEYS) this.addCard(key);
   }
 
@@ -50,8 +66,9 @@ export class ChartBoard {
     body.append(canvas, placeholder);
     card.append(head, body);
     container.append(card);
-    const slot = { card, title, canvas, placeholder, exportButton, chart: null, range: null };
+    const slot = { card, title, canvas, placeholder, exportButton, chart: null, range: null, pending: null };
     this.cards.set(key, slot);
+    this.viewer?.observe(card);
     return slot;
   }
 
@@ -65,10 +82,18 @@ export class ChartBoard {
       slot.range = range;
       return;
     }
+    if (!slot.chart && this.viewer && !this.seen.has(key)) {
+      slot.pending = { option, range, spanMs };  // set up when it comes into view, or when idle
+      slot.range = range;
+      this.queueIdle();
+      return;
+    }
+    slot.pending = null;
     const prepared = localizeOption(option, this.fmt, spanMs);
     const sameRange = slot.chart !== null && slot.range === range;
     if (slot.chart) applyViewState(prepared, viewState(slot.chart), { keepZoom: sameRange });
     if (!slot.chart) {
+      slot.card.dataset.setup = String(++this.setups);  // the order charts were set up in
       slot.chart = init(slot.canvas, this.echartsTheme(), { renderer: 'canvas', locale: this.locale });
       slot.chart.on('finished', () => { slot.card.dataset.drawn = '1'; });
       this.resizer.observe(slot.canvas);
@@ -82,8 +107,32 @@ export class ChartBoard {
     slot.exportButton.disabled = false;
   }
 
+  /** Draws the chart waiting for `key`'s card to come into view, if one is. */
+  setUpPending(key) {
+    const slot = this.cards.get(key);
+    if (!slot?.pending) return;
+    const { option, range, spanMs } = slot.pending;
+    this.seen.add(key);
+    this.draw(key, option, { range, hash: slot.card.dataset.hash, spanMs });
+  }
+
+  /** When the page is idle, the next waiting chart in page order; one per idle period keeps input quick. */
+  queueIdle() {
+    if (this.idleQueued) return;
+    this.idleQueued = true;
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));  // Safari has no idle callback
+    idle(() => {
+      this.idleQueued = false;
+      const next = [...this.cards.entries()].find(([, slot]) => slot.pending);
+      if (!next) return;
+      this.setUpPending(next[0]);
+      if ([...this.cards.values()].some((slot) => slot.pending)) this.queueIdle();
+    }, { timeout: 2000 });
+  }
+
   showPlaceholder(key, text, state) {
     const slot = this.cards.get(key);
+    slot.pending = null;
     slot.placeholder.textContent = text;
     slot.card.dataset.state = state;
     delete slot.card.dataset.drawn;

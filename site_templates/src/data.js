@@ -48,12 +48,25 @@ export async function fetchManifest() {
   return manifest;
 }
 
+// Content-hashed files on their way, by path: the websocket's hello often names the file the page's own
+// manifest fetch already asked for, and a second request for an unchanged file would download it twice.
+const inFlight = new Map();
+
+/** A content-hashed file; a request for a path already on its way joins that request. */
+export function fetchHashed(path) {
+  if (!inFlight.has(path)) {
+    const request = fetchJson(path).finally(() => inFlight.delete(path));
+    inFlight.set(path, request);
+  }
+  return inFlight.get(path);
+}
+
 export function fetchRangeFile(path) {
-  return fetchJson(path);
+  return fetchHashed(path);
 }
 
 export function fetchLiveFile(path) {
-  return fetchJson(path);
+  return fetchHashed(path);
 }
 
 /** The archive index; an empty one when it cannot be had (no archive yet: the picker offers only "Live"). */

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { epoch, isOlderManifest, rangeSpanMs, snapshotManifest } from '../src/data.js';
+import { epoch, fetchLiveFile, fetchRangeFile, isOlderManifest, rangeSpanMs, snapshotManifest } from '../src/data.js';
 
 const index = { snapshots: [{ date: '2026-01-14', ranges: { '24h': 'archive/2026-01-14/24h.json' } }] };
 
@@ -45,4 +45,26 @@ test('rangeSpanMs falls back to the length the range key names', () => {
 
 test('rangeSpanMs falls back to a day for a key that names no length', () => {
   assert.equal(rangeSpanMs({ from: '2026-01-15T12:00:00Z', to: '2026-01-15T12:00:00Z' }, 'all'), 86400e3);
+});
+
+test('a content-hashed file asked for again while on its way is downloaded once', async () => {
+  const asked = [];
+  globalThis.document = { getElementById: () => null };  // a live page: no embedded report
+  globalThis.fetch = async (path) => {
+    asked.push(path);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    return { ok: true, json: async () => ({ path }) };
+  };
+  try {
+    const [first, again] = await Promise.all([fetchRangeFile('data/24h.aaa.json'), fetchRangeFile('data/24h.aaa.json')]);
+    assert.deepEqual(first, { path: 'data/24h.aaa.json' });
+    assert.equal(again, first);
+    assert.deepEqual(asked, ['data/24h.aaa.json']);
+    await fetchLiveFile('data/live.bbb.json');
+    await fetchRangeFile('data/24h.aaa.json');  // settled: a later request asks again (the cache answers it)
+    assert.deepEqual(asked, ['data/24h.aaa.json', 'data/live.bbb.json', 'data/24h.aaa.json']);
+  } finally {
+    delete globalThis.fetch;
+    delete globalThis.document;
+  }
 });
