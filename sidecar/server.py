@@ -185,9 +185,11 @@ class Sidecar:
         if not self.manifest.reload(only_if_touched):
             return
         started = time.perf_counter()
-        self._drop_stalled()
         frame = self.manifest.update.encode()  # serialised and encoded once for every viewer
         broadcast(self._clients, frame, text=True)
+        # The stalled-viewer scan right after, not before: at 10 000 viewers it takes 15-20 ms that
+        # no viewer should wait for; a stalled one takes at most this one more frame.
+        asyncio.get_running_loop().call_soon(self._drop_stalled)
         self.counters.updates_sent += 1
         log.info("manifest changed; update sent to %d viewers in %.1f ms",
                  len(self._clients), 1000 * (time.perf_counter() - started))
