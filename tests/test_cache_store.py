@@ -4,14 +4,16 @@ damaged row, is dropped and filled again."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from generator.config import load_config
 from generator.core.ranges import BY_KEY, window_for
-from generator.sources.factory import CACHE_FILE, make_cached_source, make_source
+from generator.sources.cache_store import CacheStore
+from generator.sources.cached import CachedSource
+from generator.sources.factory import CACHE_FILE, cache_fingerprint, make_cached_source, make_source
 from tests.influxd import Influxd
 
 pytestmark = pytest.mark.influxd
@@ -49,9 +51,13 @@ def test_a_restarted_generator_asks_only_for_the_tail_and_gets_the_same_buckets(
     cold_queries = first.query_count
     restarted = make_cached_source(cfg)   # a new process: nothing in memory
     got = restarted.series(window, bands=True)
-    # which series each name is read from, the tail and one re-check chunk: not the month again
-    assert restarted.query_count <= 3 < cold_queries
+    assert restarted.query_count == 0, "the same window again: no bucket closed, so nothing is asked"
     pd.testing.assert_frame_equal(got, make_source(cfg).series(window, bands=True), check_exact=False, rtol=1e-9)
+    later = window_for(BY_KEY["30d"], NOW.replace(tzinfo=None) + timedelta(hours=3), cfg["site.timezone"])
+    got = restarted.series(later, bands=True)
+    # which series each name is read from, and the tail: not the month again, and no re-check at once
+    assert restarted.query_count <= 2 < cold_queries
+    pd.testing.assert_frame_equal(got, make_source(cfg).series(later, bands=True), check_exact=False, rtol=1e-9)
 
 
 def test_another_source_drops_the_cache_on_disk(history, tmp_path):
@@ -86,9 +92,23 @@ def test_a_cache_of_another_format_is_dropped(history, tmp_path):
     assert again.cold_calls == 1
 
 
-def test_short_grids_are_not_written_to_disk(history, tmp_path):
+def test_short_grids_are_written_to_disk_at_most_every_ten_minutes(history, tmp_path):
     cfg = config(history, tmp_path)
-    make_cached_source(cfg).series(window_for(BY_KEY["24h"], NOW, "UTC"), bands=False)
+    now = [0.0]
     path = tmp_path / "public" / CACHE_FILE
-    rows = sqlite3.connect(path).execute("SELECT count(*) FROM entries").fetchone()[0] if path.exists() else 0
-    assert rows == 0, "24 hours fill in one request; writing them every 30 s would wear an SD card"
+    path.parent.mkdir(parents=True)
+    source = CachedSource(make_source(cfg), clock=lambda: now[0], disk=CacheStore(path, cache_fingerprint(cfg)))
+
+    def saved_at() -> list:
+        return sqlite3.connect(path).execute("SELECT end_ns FROM entries ORDER BY end_ns").fetchall()
+
+    day = window_for(BY_KEY["24h"], NOW, "UTC")
+    source.series(day, bands=False)
+    first = saved_at()
+    assert len(first) == 1, "a restart need not read 24 hours of 10-s data again (≈ 2 s)"
+    now[0] += 30
+    source.series(window_for(BY_KEY["24h"], NOW + timedelta(minutes=2), "UTC"), bands=False)
+    assert saved_at() == first, "writing it every 30 s would wear an SD card"
+    now[0] += 600
+    source.series(window_for(BY_KEY["24h"], NOW + timedelta(minutes=12), "UTC"), bands=False)
+    assert saved_at() != first

@@ -6,8 +6,9 @@ the span it holds, the re-check cursor, and the held buckets or changes as numpy
 .npy format (no pickle), with a SHA-256 of that payload.  The file says which format it is and which
 source it describes (a fingerprint of the settings and provider that shape the buckets); when either
 differs from what this code and config expect, or a row's checksum does not match, it is dropped and the
-cache fills again from the database.  Only the long grids are kept (windows of more than two days):
-the short ones fill in a few small requests, and writing them every 30 s would wear out an SD card.
+cache fills again from the database.  Long grids (windows of more than two days) are written each time
+they change; short ones at most every 10 minutes (cached.SHORT_SAVED_EVERY_S), since writing them every
+30 s would wear out an SD card.
 """
 from __future__ import annotations
 

@@ -43,6 +43,10 @@ log = logging.getLogger("heatpump_dashboard.cache")
 DEFAULT_TAIL = pd.Timedelta(hours=1)
 DEFAULT_TAIL_BUCKETS = 2
 DEFAULT_CHUNK = pd.Timedelta(days=3)
+# A short grid (1h … 24h) changes every refresh; on disk it is renewed this often, so a restart asks for
+# at most this much more than its tail (a 24h window of 10-s data takes ~2 s to read whole), and an SD
+# card sees one small write per grid per 10 minutes instead of one per 30 s.
+SHORT_SAVED_EVERY_S = 600.0
 
 Held = TypeVar("Held")    # what one grid keeps: a frame, or {metric: changes}
 Piece = TypeVar("Piece")  # what the inner source answers for one smaller window
@@ -90,13 +94,18 @@ class CachedSource:
         self.recheck_every_s = pd.Timedelta(recheck_every).total_seconds()
         self._clock = clock
         self._rechecked: dict[tuple[int, tuple], float] = {}
+        self._saved: dict[tuple[int, tuple], float] = {}  # when a short grid was last written to disk
         self.cold_calls = 0   # calls that found nothing usable cached (first call, another grid, a reset)
         self.warm_calls = 0   # calls that went on from the cache (tail + re-check, or resuming a cold fill)
         self._frames: dict[tuple[str, str, bool], _Entry[pd.DataFrame]] = {}
         self._changes: dict[tuple[tuple[str, ...], str, str], _Entry[Changes]] = {}
         self.disk = disk   # the long grids, kept for a restart (cache_store.py)
         for name, key, start, end, recheck, held in (disk.load() if disk else []):
-            (self._frames if name == "frame" else self._changes)[key] = _Entry(start, end, held, recheck)
+            store = self._frames if name == "frame" else self._changes
+            store[key] = _Entry(start, end, held, recheck)
+            # A restart is not a reason to re-read a chunk at once: what arrived while it was down past
+            # the cached end comes with the tail, and older late data waits for the re-check as it would.
+            self._rechecked[(id(store), key)] = clock()
 
     # --- pass-through -------------------------------------------------------------------------------
     @property
@@ -172,16 +181,22 @@ class CachedSource:
         if found < 0:
             self.cold_calls += 1
             held = self._fill(window, edges, self._pieces(0, last, n), None, kind, store, key)
+            self._rechecked[(id(store), key)] = self._clock()  # just read whole: nothing to re-check yet
             self._keep(store, key, window, kind)
             return kind.cut(held, window)
         self.warm_calls += 1
         first = self._tail_start(edges, found)
         held = kind.trim(entry.held, window.start)
+        recheck_due = self._clock() - self._rechecked.get((id(store), key), -np.inf) >= self.recheck_every_s
+        if found == last and not recheck_due:
+            # No bucket closed since the last answer (30d within its hour, 365d within its day): only
+            # late data could change it, and late data waits for the re-check.
+            return kind.cut(held, window)
         if last - found > n or first == 0:
             # Resuming a cold fill (or a window the tail covers whole): no re-check, only what is missing.
             pieces = self._pieces(first, last, n)
             requests = [(i, j, entry.recheck) for i, j in pieces]
-        elif self._clock() - self._rechecked.get((id(store), key), -np.inf) < self.recheck_every_s:
+        elif not recheck_due:
             requests = [(first, last, entry.recheck)]  # the tail only: the re-check waits its turn
         else:
             self._rechecked[(id(store), key)] = self._clock()
@@ -198,10 +213,17 @@ class CachedSource:
         return answer
 
     def _keep(self, store: dict, key: tuple, window: Window, kind: _Kind[Held, Piece]) -> None:
-        """Write a long grid's entry to disk once it answered a window (not each chunk of a fill)."""
+        """Write a grid's entry to disk once it answered a window (not each chunk of a fill): a long grid
+        every time, a short one (refreshed every 30 s) at most every SHORT_SAVED_EVERY_S."""
         entry = store.get(key)
-        if self.disk is not None and entry is not None and window.end - window.start > KEPT_LONGER_THAN:
-            self.disk.save(kind.name, key, entry.start, entry.end, entry.recheck, entry.held)
+        if self.disk is None or entry is None:
+            return
+        if window.end - window.start <= KEPT_LONGER_THAN:
+            now = self._clock()
+            if now - self._saved.get((id(store), key), -np.inf) < SHORT_SAVED_EVERY_S:
+                return
+            self._saved[(id(store), key)] = now
+        self.disk.save(kind.name, key, entry.start, entry.end, entry.recheck, entry.held)
 
     def _fill(self, window: Window, edges: pd.DatetimeIndex, pieces: list[tuple[int, int]], held: Held | None,
               kind: _Kind[Held, Piece], store: dict | None, key: tuple | None) -> Held:
