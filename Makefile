@@ -6,13 +6,17 @@ BIN := $(VENV)/bin
 APT_PACKAGES := influxdb nginx-light libnginx-mod-http-brotli-static chromium
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-js system-deps node bundle clean
+.PHONY: demo test bench test-js system-deps node bundle clean
 
 demo: $(VENV)/.installed bundle
 	$(BIN)/heatpump-dashboard demo --port 8050
 
 test: system-deps $(VENV)/.installed bundle test-js
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every bench script in one run: one table and bench/results.json (about 10 minutes; run it alone).
+bench: system-deps $(VENV)/.installed bundle
+	$(BIN)/python bench/run_all.py
 
 # Debian packages the tests start for real; installed only when missing (CI has no stdin).
 system-deps:

@@ -6,12 +6,15 @@ A benchmark, not a test: it prints figures and never fails on them.
 
     .venv/bin/python bench/bench_generate.py [--repeat 3] [--config FILE]
     .venv/bin/python bench/bench_generate.py --influxd [--days 30] [--step 10] [--repeat 1]
+    .venv/bin/python bench/bench_generate.py --both [--json OUT]
 
 --influxd starts a real influxd (tests/influxd.py), loads --days of --step-second data for 15 metrics in
 the existing-install layout (bench/bench_influx.py's loader) and, in one fresh process, runs a full
-generation of all ranges twice: cold (empty public/, empty closed-bucket cache: full queries) and warm
-(the same process a moment later: the cache asks only for tails, public/ mostly unchanged).  Both runs
-refresh every range, as if all were due.
+generation of all ranges four times: cold (empty public/, empty closed-bucket cache: full queries), warm
+(the same process a moment later, three times: the first catches up with the buckets that closed during
+the cold fill, the next two are a running generator's; the cache asks only for tails), then a
+restart: a new process on the same public/, whose closed-bucket cache comes from public/.cache.sqlite.
+Every run refreshes every range, as if all were due.
 """
 from __future__ import annotations
 
@@ -81,7 +84,7 @@ def report(label: str, runs: list[dict]) -> None:
           f"{max(r['peak_rss_mb'] for r in runs) / 300:.2f}×")
 
 
-def bench_influxd(days: int, step: int, repeat: int) -> None:
+def bench_influxd(days: int, step: int, repeat: int) -> dict:
     """Cold and warm generations against a real influxd holding `days` of `step`-second data."""
     import time
 
@@ -98,14 +101,46 @@ def bench_influxd(days: int, step: int, repeat: int) -> None:
         config = Path(tmp) / "config.yaml"
         config.write_text(f"provider: generic\nsource: {{kind: influxql, url: '{db.url}', database: bench, "
                           f"timeout_s: 120}}\n", encoding="utf-8")
-        cold, warm = [], []
+        cold, warm, restart, catch_ups = [], [], [], []
         for i in range(repeat):
             public = Path(tmp) / f"public{i}"
-            first, second = runs_in_one_process(public, str(config), 2)
+            # The first warm run catches up with the buckets that closed during a minutes-long cold
+            # fill; the two after it are what a running generator does when every range is due.
+            first, catch_up, *steady = runs_in_one_process(public, str(config), 4)
             cold.append(first)
-            warm.append(second)
+            warm.extend(steady)
+            catch_ups.append(catch_up)
+            restart.append(one(public, str(config)))  # a new process: the cache comes from public/.cache.sqlite
         report("cold (empty public/, empty cache, fresh process)", cold)
-        report("warm (same process right after: cache warm, public/ warm)", warm)
+        report("first warm run after the cold fill (catching up with the buckets closed meanwhile)", catch_ups)
+        report("warm (same process, the runs after that: cache warm, public/ warm)", warm)
+        report("restart (a new process on the same public/: cache read from disk)", restart)
+    return {"influxd_days": days, "influxd_step_s": step, "influxd_points": count, "influxd_load_s": round(load_s, 1),
+            "influxd_cold_s": median_wall(cold), "influxd_warm_s": median_wall(warm),
+            "influxd_catch_up_s": median_wall(catch_ups),
+            "influxd_restart_s": median_wall(restart), "influxd_restart_queries": restart[-1]["queries"],
+            "influxd_cold_queries": cold[-1]["queries"], "influxd_warm_queries": warm[-1]["queries"]}
+
+
+def median_wall(runs: list[dict]) -> float:
+    return round(statistics.median(r["run_wall_s"] for r in runs), 3)
+
+
+def bench_demo(config: str, repeat: int) -> dict:
+    """Cold and warm generations on the simulator (or `config`), each in a fresh process."""
+    print(f"source: {config or 'built-in demo (simulator)'}; ranges 1h 6h 24h 7d 30d 365d + live")
+    figures = {}
+    for label, key, warm in (("cold (empty public/)", "demo_cold_s", False), ("warm (nothing changed)", "demo_warm_s", True)):
+        runs = []
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as tmp:
+                if warm:
+                    one(Path(tmp), config)
+                runs.append(one(Path(tmp), config))
+        report(label, runs)
+        figures[key] = median_wall(runs)
+        figures[key.replace("_s", "_peak_rss_mb")] = round(max(r["peak_rss_mb"] for r in runs), 1)
+    return figures
 
 
 def main() -> None:
@@ -113,24 +148,20 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=None, help="runs per figure (default 3; 1 with --influxd)")
     p.add_argument("--config", default="", help="a config file (default: the built-in demo)")
     p.add_argument("--influxd", action="store_true", help="a real influxd with --days of --step-second data")
+    p.add_argument("--both", action="store_true", help="the simulator, then the real influxd")
     p.add_argument("--days", type=int, default=30)
     p.add_argument("--step", type=int, default=10, help="seconds between samples (--influxd)")
+    p.add_argument("--json", type=Path, help="also write the figures to this file")
     args = p.parse_args()
     print(f"machine: {machine()}")
-    if args.influxd:
+    figures: dict = {}
+    if not args.influxd or args.both:
+        figures.update(bench_demo(args.config, args.repeat or 3))
+    if args.influxd or args.both:
         print("source: influxql on a real influxd behind the closed-bucket cache; ranges 1h 6h 24h 7d 30d 365d + live")
-        bench_influxd(args.days, args.step, args.repeat or 1)
-        return
-    repeat = args.repeat or 3
-    print(f"source: {args.config or 'built-in demo (simulator)'}; ranges 1h 6h 24h 7d 30d 365d + live")
-    for label, warm in (("cold (empty public/)", False), ("warm (nothing changed)", True)):
-        runs = []
-        for _ in range(repeat):
-            with tempfile.TemporaryDirectory() as tmp:
-                if warm:
-                    one(Path(tmp), args.config)
-                runs.append(one(Path(tmp), args.config))
-        report(label, runs)
+        figures.update(bench_influxd(args.days, args.step, args.repeat or 1))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "generation": figures}, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

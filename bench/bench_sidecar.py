@@ -1,7 +1,7 @@
 """Benchmark of the live-push sidecar on loopback.
 
 Runs the sidecar as its own process (`heatpump-dashboard sidecar`), holds N viewers from worker processes and
-measures, for N = 100, 1,000 and 5,000 (a few repetitions each):
+measures, for N = 100, 1,000, 5,000 and 10,000 (a few repetitions each):
 
 * notify latency: from the atomic rename of public/manifest.json until ALL N viewers hold the update
   (p50 and p99 over the repetitions; includes the file watch's debounce);
@@ -11,9 +11,11 @@ measures, for N = 100, 1,000 and 5,000 (a few repetitions each):
 Viewers are minimal raw-socket websocket clients (handshake, frame parsing, pong replies) so that the
 figure measures the sidecar rather than a client library.  Usage:
 
-    .venv/bin/python bench/bench_sidecar.py [--sizes 100 1000 5000] [--reps 7] [--workers 2]
+    .venv/bin/python bench/bench_sidecar.py [--sizes 100 1000 5000 10000] [--reps 7] [--workers 2] [--json OUT]
 
-Over 300 lines because the viewers' worker processes and the measuring are one script, run by hand.
+bench/bench_viewers.py reuses the viewers (ViewerPool), the server start and measure() to run our sidecar
+and the per-viewer baseline (bench/baselines/) side by side.  Over 300 lines because the viewers' worker
+processes and the measuring are one script.
 """
 from __future__ import annotations
 
@@ -31,10 +33,11 @@ import struct
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Callable
 
 import psutil
 import websockets
@@ -172,7 +175,7 @@ async def worker_main(pipe: Connection) -> None:
         elif command == "wait":
             assert hub.done is not None
             try:
-                pipe.send(await asyncio.wait_for(hub.done, 30))
+                pipe.send(await asyncio.wait_for(hub.done, args[0] if args else 30))
             except TimeoutError:
                 pipe.send(None)
         elif command == "close":
@@ -192,19 +195,103 @@ def worker(pipe: Connection) -> None:
     asyncio.run(worker_main(pipe))
 
 
-# --- the sidecar process -----------------------------------------------------------------------------------
-def start_sidecar(public: Path, log_level: str) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "heatpump-dashboard"), "sidecar", "--public-dir", str(public), "--host", "127.0.0.1",
-         "--port", "0", "--max-clients", "15000"] + (["-v"] if log_level.upper() == "DEBUG" else []),
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
-    )
+class ViewerPool:
+    """The viewers' worker processes: connect N viewers to a server, time updates, close them."""
+
+    def __init__(self, workers: int = 2):
+        self.pipes: list[Connection] = []
+        self.processes: list[mp.Process] = []
+        for _ in range(workers):
+            ours, theirs = mp.Pipe()
+            process = mp.Process(target=worker, args=(theirs,), daemon=True)
+            process.start()
+            self.pipes.append(ours)
+            self.processes.append(process)
+
+    def __enter__(self) -> "ViewerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.quit()
+
+    def connect(self, port: int, size: int) -> float:
+        """Open `size` viewers, spread over the workers; returns the seconds it took."""
+        started = time.monotonic()
+        n = len(self.pipes)
+        for i, pipe in enumerate(self.pipes):
+            pipe.send(("connect", port, size // n + (1 if i < size % n else 0)))
+        held = sum(pipe.recv() for pipe in self.pipes)
+        assert held == size, f"{held} viewers connected of {size}"
+        return time.monotonic() - started
+
+    def update(self, publish_update: Callable[[int], None], seq: int, timeout_s: float) -> float | None:
+        """publish_update(seq), then wait until every viewer holds `seq`: seconds from the publish, or None."""
+        for pipe in self.pipes:
+            pipe.send(("expect", seq))
+        for pipe in self.pipes:
+            pipe.recv()
+        written = time.monotonic()
+        publish_update(seq)
+        for pipe in self.pipes:
+            pipe.send(("wait", timeout_s))
+        arrivals = [pipe.recv() for pipe in self.pipes]
+        return None if None in arrivals else max(arrivals) - written
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            pipe.send(("close",))
+        for pipe in self.pipes:
+            pipe.recv()
+
+    def quit(self) -> None:
+        for pipe in self.pipes:
+            try:
+                pipe.send(("quit",))
+            except (BrokenPipeError, OSError):
+                pass
+        for process in self.processes:
+            process.join(5)
+            if process.is_alive():
+                process.terminate()
+                process.join(5)
+        self.pipes, self.processes = [], []
+
+
+# --- the server processes ----------------------------------------------------------------------------------
+def sidecar_command(public: Path, max_clients: int = 15000, verbose: bool = False) -> list[str]:
+    return ([str(REPO / ".venv" / "bin" / "heatpump-dashboard"), "sidecar", "--public-dir", str(public),
+             "--host", "127.0.0.1", "--port", "0", "--max-clients", str(max_clients)] + (["-v"] if verbose else []))
+
+
+def start_server(command: list[str], timeout_s: float = 60) -> tuple[subprocess.Popen[str], int]:
+    """Start a websocket server that prints `ws://HOST:PORT/ws` once it listens; returns it and the port."""
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
-    line = proc.stdout.readline()
-    found = re.search(r"ws://[^:]+:(\d+)/ws", line)
-    if not found:
-        raise SystemExit(f"sidecar did not start: {line!r}")
-    return proc, int(found.group(1))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        found = re.search(r"ws://[^:]+:(\d+)/ws", line)
+        if found:
+            return proc, int(found.group(1))
+    proc.kill()
+    proc.wait(10)
+    raise SystemExit(f"{command[0]} did not start (its first lines said nothing of ws://)")
+
+
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def start_sidecar(public: Path, log_level: str = "WARNING", max_clients: int = 15000) -> tuple[subprocess.Popen[str], int]:
+    return start_server(sidecar_command(public, max_clients, log_level.upper() == "DEBUG"))
 
 
 def healthz(port: int) -> dict[str, object]:
@@ -218,11 +305,25 @@ def healthz(port: int) -> dict[str, object]:
 
 
 def cpu_seconds(proc: psutil.Process) -> float:
+    """CPU time of all the process's threads so far, in ns resolution from /proc/PID/task/*/schedstat
+    (psutil's user + system count 10 ms clock ticks: too coarse for a few ms per update)."""
+    total = 0
+    try:
+        for task in Path(f"/proc/{proc.pid}/task").iterdir():
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue  # a thread that just ended
+    except OSError:
+        total = 0
+    if total:
+        return total / 1e9
     times = proc.cpu_times()
     return times.user + times.system
 
 
 def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank percentile (with few values p99 is the largest)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
@@ -230,13 +331,63 @@ def percentile(values: list[float], q: float) -> float:
 @dataclass(frozen=True)
 class Row:
     viewers: int
-    held: int
+    held: int | None
     connect_s: float
+    reps: int
     p50_ms: float
     p99_ms: float
+    max_ms: float
     cpu_ms_per_update: float
     rss_mb: float
+    idle_rss_mb: float
     kb_per_viewer: float
+
+
+class Updates:
+    """The sequence numbers of the manifests written into one public/ (one counter for all servers)."""
+
+    def __init__(self, public: Path):
+        self.public = public
+        self.seq = 1
+        publish(public, self.seq)
+
+    def next(self) -> int:
+        self.seq += 1
+        return self.seq
+
+
+def measure(proc: subprocess.Popen[str], port: int, updates: Updates, pool: ViewerPool, size: int, reps: int, *,
+            timeout_s: float = 30, settle_s: float = 0.3, count_held: bool = True) -> Row:
+    """Hold `size` viewers on the server, time `reps` manifest renames until all viewers have each, and
+    the server's CPU time per update (from just before the rename to `settle_s` after the last viewer)."""
+    server = psutil.Process(proc.pid)
+    idle_rss = server.memory_info().rss
+    connect_s = pool.connect(port, size)
+    held = int(healthz(port)["clients"]) if count_held else None  # type: ignore[arg-type]
+    time.sleep(0.5)
+    rss = [server.memory_info().rss]
+    latencies: list[float] = []
+    cpu: list[float] = []
+    for _ in range(reps):
+        seq = updates.next()
+        cpu_before = cpu_seconds(server)
+        latency = pool.update(lambda s: publish(updates.public, s), seq, timeout_s)
+        if latency is None:
+            raise SystemExit(f"update {seq} did not reach all {size} viewers within {timeout_s:.0f} s")
+        latencies.append(latency)
+        time.sleep(settle_s)  # let the server settle so its CPU figure holds this update only
+        cpu.append(cpu_seconds(server) - cpu_before)
+        rss.append(server.memory_info().rss)
+    pool.close()
+    if count_held:
+        deadline = time.monotonic() + 20
+        while healthz(port)["clients"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+    else:
+        time.sleep(1.0)
+    return Row(size, held, connect_s, reps, 1000 * statistics.median(latencies), 1000 * percentile(latencies, 0.99),
+               1000 * max(latencies), 1000 * statistics.mean(cpu), max(rss) / 1e6, idle_rss / 1e6,
+               (max(rss) - idle_rss) / 1024 / size)
 
 
 def machine() -> str:
@@ -245,80 +396,29 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000, 10000])
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sidecar-log-level", default="WARNING", help="INFO shows each broadcast's duration")
+    parser.add_argument("--sidecar-log-level", default="WARNING", help="DEBUG shows each broadcast's duration")
+    parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args()
+    raise_open_files_limit()
 
     public = Path(tempfile.mkdtemp(prefix="bench-sidecar-"))
-    seq = 1
-    publish(public, seq)
-    proc, port = start_sidecar(public, args.sidecar_log_level)
-    sidecar = psutil.Process(proc.pid)
-    pipes: list[Connection] = []
-    workers: list[mp.Process] = []
-    for _ in range(args.workers):
-        ours, theirs = mp.Pipe()
-        process = mp.Process(target=worker, args=(theirs,), daemon=True)
-        process.start()
-        pipes.append(ours)
-        workers.append(process)
-
+    updates = Updates(public)
+    proc, port = start_sidecar(public, args.sidecar_log_level, max(15000, max(args.sizes) + 1000))
     rows: list[Row] = []
     try:
-        time.sleep(0.5)
-        idle_rss = sidecar.memory_info().rss
-        for size in args.sizes:
-            started = time.monotonic()
-            shares = [size // args.workers + (1 if i < size % args.workers else 0) for i in range(args.workers)]
-            for pipe, share in zip(pipes, shares):
-                pipe.send(("connect", port, share))
-            assert sum(pipe.recv() for pipe in pipes) == size
-            connect_s = time.monotonic() - started
-            held = int(healthz(port)["clients"])  # type: ignore[arg-type]
+        with ViewerPool(args.workers) as pool:
             time.sleep(0.5)
-            rss = sidecar.memory_info().rss
-            latencies: list[float] = []
-            cpu: list[float] = []
-            for _ in range(args.reps):
-                seq += 1
-                for pipe in pipes:
-                    pipe.send(("expect", seq))
-                for pipe in pipes:
-                    pipe.recv()
-                cpu_before = cpu_seconds(sidecar)
-                written = time.monotonic()
-                publish(public, seq)
-                for pipe in pipes:
-                    pipe.send(("wait",))
-                arrivals = [pipe.recv() for pipe in pipes]
-                if None in arrivals:
-                    raise SystemExit(f"update {seq} did not reach all {size} viewers within 30 s")
-                latencies.append(max(arrivals) - written)
-                time.sleep(0.3)  # let the sidecar settle so its CPU figure holds this update only
-                cpu.append(cpu_seconds(sidecar) - cpu_before)
-            rows.append(Row(size, held, connect_s, 1000 * statistics.median(latencies),
-                            1000 * percentile(latencies, 0.99), 1000 * statistics.mean(cpu),
-                            rss / 1e6, (rss - idle_rss) / 1024 / size))
-            for pipe in pipes:
-                pipe.send(("close",))
-            for pipe in pipes:
-                pipe.recv()
-            deadline = time.monotonic() + 20
-            while healthz(port)["clients"] and time.monotonic() < deadline:
-                time.sleep(0.1)
+            for size in args.sizes:
+                rows.append(measure(proc, port, updates, pool, size, args.reps))
     finally:
-        for pipe in pipes:
-            pipe.send(("quit",))
-        for process in workers:
-            process.join(5)
-        proc.terminate()
-        proc.wait(10)
+        stop_server(proc)
         shutil.rmtree(public, ignore_errors=True)
 
     print(f"machine: {machine()}")
-    print(f"sidecar idle RSS {idle_rss / 1e6:.1f} MB; {args.reps} updates per size; viewers in "
+    print(f"sidecar idle RSS {rows[0].idle_rss_mb:.1f} MB; {args.reps} updates per size; viewers in "
           f"{args.workers} worker processes on the same machine; latency = rename → last viewer holds it")
     header = ("viewers", "held", "connect s", "p50 ms", "p99 ms", "CPU ms/update", "RSS MB", "KB/viewer")
     print(" | ".join(f"{h:>13}" for h in header))
@@ -327,6 +427,21 @@ def main() -> None:
         cells = (f"{r.viewers:,}", f"{r.held:,}", f"{r.connect_s:.2f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
                  f"{r.cpu_ms_per_update:.1f}", f"{r.rss_mb:.1f}", f"{r.kb_per_viewer:.1f}")
         print(" | ".join(f"{c:>13}" for c in cells))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "rows": [asdict(r) for r in rows]}, indent=1))
+
+
+def raise_open_files_limit(wanted: int = 65536) -> tuple[int, int]:
+    """One descriptor per viewer in the server and in the workers: lift the limit as far as allowed
+    (root may raise the hard limit too; children inherit it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for limit in ((max(wanted, hard), max(wanted, hard)), (hard, hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, limit)
+            break
+        except (ValueError, OSError):
+            continue
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ independent of the query's bounds), as long as no data older than the tail arriv
 was last re-checked.  A window ending before the cached end (an archive snapshot of yesterday) is answered
 chunk by chunk without touching the cache.  The inner source's SourceError propagates unchanged.  Not
 thread-safe: the generator runs one generation at a time (scheduler max_instances=1).
+
+Over 300 lines because the plan (tail, re-check, nothing-closed), the fill that survives failures and the
+splicing of frames and of state changes are one mechanism, tested as one in tests/test_cached_source.py.
 """
 from __future__ import annotations
 
