@@ -29,6 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
         "node.heat": "Värme",
         # COP
         "cop.series": "COP",
+        "cop.carnot": "Carnot-COP",
         "cop.average": "SPF {spf}",
         "cop.method.measured": "Värme från värmemängdsmätare",
         "cop.method.delta_t.heat_carrier": "Värme beräknad: värmebärar-ΔT (kondensorn) × {factor} kW/K",
@@ -88,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         "node.hot_water": "Hot water",
         "node.heat": "Heat",
         "cop.series": "COP",
+        "cop.carnot": "Carnot COP",
         "cop.average": "SPF {spf}",
         "cop.method.measured": "Heat from the heat meter",
         "cop.method.delta_t.heat_carrier": "Heat calculated: heat-carrier ΔT (condenser) × {factor} kW/K",

@@ -4,8 +4,8 @@ before any script: the KPI cards of the default range and the live strip's value
 The page's script then renders the same elements with the same texts (site_templates/src/kpis.js and
 livestrip.js), so it takes over without a flash; the cards, the live values and every text come from
 site_templates/page.json, which both read.  Numbers are formatted as the browser's Intl.NumberFormat does
-for sv-SE and en-GB (the shortest decimal of the double, half away from zero; sv: a no-break space between thousands and U+2212 for minus);
-tests/test_prerender.py holds the two to the same text in Chromium.
+for sv-SE and en-GB (the shortest decimal of the double, half away from zero; sv: a no-break space
+between thousands and U+2212 for minus); tests/test_prerender.py holds the two to the same text.
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from typing import Any, Mapping
 
 PAGE = Path(__file__).resolve().parent.parent / "site_templates" / "page.json"
 SEPARATORS = {"sv": ("\u00a0", ",", "\u2212"), "en": (",", ".", "-")}   # thousands, decimal, minus
-# Intl's currency formats for the currencies Nordic installs use; another currency is left to the script.
-# Intl's currency formats in sv-SE and en-GB (no-break spaces as Intl writes them; en puts the minus
-# before the symbol, sv before the number).
+# Intl's currency formats in sv-SE and en-GB for the currencies Nordic installs use (no-break spaces as
+# Intl writes them; en puts the minus before the symbol, sv before the number); another currency is left
+# to the script.
 CURRENCIES = {"sv": {"SEK": "{n}\u00a0kr", "NOK": "{n}\u00a0Nkr", "DKK": "{n}\u00a0Dkr", "EUR": "{n}\u00a0€"},
               "en": {"SEK": "{sign}SEK\u00a0{n}", "NOK": "{sign}NOK\u00a0{n}", "DKK": "{sign}DKK\u00a0{n}",
                      "EUR": "{sign}€{n}", "GBP": "{sign}£{n}"}}
@@ -72,6 +72,10 @@ def kpi_text(key: str, kpis: Mapping[str, Any], language: str) -> str | None:
         return basis.replace("{factor}", n(kpis.get("flow_factor_kw_per_k") or 0, 2)) if basis else t["copMethod"].get(v, v)
     if key == "cop_plausible":
         return t["implausible"].replace("{carnot}", n(kpis.get("carnot_spf"), 2)) if v is False else ""
+    if key == "carnot_share_pct":
+        return "–" if missing else f"{n(v, 0)} %"
+    if key == "carnot_cop":
+        return "" if missing else t["carnotCop"].replace("{cop}", n(v, 1))
     if key == "energy_electric_kwh_per_day":
         return "" if missing else t["perDay"].replace("{kwh}", n(v, 1))
     if key in ("energy_electric_kwh", "energy_heat_kwh"):

@@ -320,3 +320,59 @@ def test_without_valve_data_the_hot_water_share_is_unknown_not_zero():
     r = a.runtime(frame(w, compressor_on=[1.0, 0.5]), w)
     assert r.compressor_pct == pytest.approx(75.0)
     assert r.hot_water_share_pct is None and r.compressor_hot_water_pct is None and r.compressor_space_pct is None
+
+
+# --- share of the Carnot COP -----------------------------------------------------------------------------
+def test_a_running_bucket_has_the_carnot_cop_of_supply_plus_2_k_and_brine_in_minus_6_k():
+    w = window(hours=1)
+    f = frame(w, compressor_on=1.0, supply_temp=35.0, brine_in_temp=0.0)
+    assert a.running_carnot_cop(f, a.Params()).iloc[0] == pytest.approx((35 + 2 + 273.15) / (35 + 2 - (0 - 6)))
+
+
+def test_the_carnot_offsets_are_settings():
+    w = window(hours=1)
+    f = frame(w, compressor_on=1.0, supply_temp=35.0, brine_in_temp=0.0)
+    params = a.Params(carnot_condensing_offset_k=4.0, carnot_evaporating_offset_k=3.0)
+    assert a.running_carnot_cop(f, params).iloc[0] == pytest.approx((35 + 4 + 273.15) / (35 + 4 - (0 - 3)))
+
+
+def test_a_bucket_where_the_compressor_does_not_run_has_no_carnot_value():
+    w = window(hours=2)
+    f = frame(w, compressor_on=[1.0, 0.0], supply_temp=35.0, brine_in_temp=0.0)
+    ideal = a.running_carnot_cop(f, a.Params())
+    assert ideal.notna().tolist() == [True, False]
+
+
+def test_a_bucket_without_brine_temperature_has_no_carnot_value():
+    w = window(hours=2)
+    f = frame(w, compressor_on=1.0, supply_temp=35.0, brine_in_temp=[0.0, np.nan])
+    assert a.running_carnot_cop(f, a.Params()).notna().tolist() == [True, False]
+
+
+def test_no_brine_temperature_at_all_gives_no_share_of_carnot_not_a_wrong_one():
+    w = window(hours=1)
+    f = frame(w, compressor_on=1.0, power_electric=2000.0, heat_output=8000.0, supply_temp=35.0)
+    p = a.summarize(f, {}, w, a.Params()).performance
+    assert p.spf == pytest.approx(4.0) and p.carnot_cop is None and p.carnot_share_pct is None
+
+
+def test_the_share_of_carnot_is_the_compressor_spf_over_the_heat_weighted_carnot_cop():
+    w = window(hours=3)
+    # hour 1: 8 kW of heat at COP 4 between 35 °C and 0 °C; hour 2: 6 kW at COP 3 between 50 °C and 2 °C;
+    # hour 3: the compressor rests (its temperatures must not count)
+    f = frame(w, compressor_on=[1.0, 1.0, 0.0], power_electric=[2000.0, 2000.0, 0.0],
+              heat_output=[8000.0, 6000.0, 0.0], supply_temp=[35.0, 50.0, 20.0], brine_in_temp=[0.0, 2.0, 8.0])
+    carnot_1 = (35 + 2 + 273.15) / (35 + 2 - (0 - 6))
+    carnot_2 = (50 + 2 + 273.15) / (50 + 2 - (2 - 6))
+    ideal = (8 + 6) / (8 / carnot_1 + 6 / carnot_2)
+    p = a.summarize(f, {}, w, a.Params()).performance
+    assert p.carnot_cop == pytest.approx(ideal)
+    assert p.carnot_share_pct == pytest.approx((8 + 6) / (2 + 2) / ideal * 100)
+
+
+def test_add_heat_is_left_out_of_the_share_of_carnot():
+    w = window(hours=1)
+    f = frame(w, compressor_on=1.0, power_electric=5000.0, aux_heater_power=3000.0, heat_output=11000.0,
+              supply_temp=35.0, brine_in_temp=0.0)
+    carnot_ = (35 + 2 + 273.15) / 43
+    assert a.summarize(f, {}, w, a.Params()).performance.carnot_share_pct == pytest.approx(8 / 2 / carnot_ * 100)

@@ -13,7 +13,12 @@ from generator.config import load_config
 from generator.core.ranges import BY_KEY, window_for
 from generator.sources.cache_store import CacheStore
 from generator.sources.cached import CachedSource
-from generator.sources.factory import CACHE_FILE, cache_fingerprint, make_cached_source, make_source
+from generator.sources.factory import (
+    CACHE_FILE,
+    cache_fingerprint,
+    make_cached_source,
+    make_source,
+)
 from tests.influxd import Influxd
 
 pytestmark = pytest.mark.influxd

@@ -139,9 +139,8 @@ def test_time_series_charts_zoom_by_touch_and_slider_with_axis_tooltip(frame, wi
 
 
 def test_legend_only_where_more_than_one_series(frame, window):
-    options = charts_for(frame, window)
-    assert "legend" not in options["cop"]
-    assert "legend" in options["temperature"]
+    assert "legend" not in charts_for(frame.drop(columns=["brine_in_temp"]), window)["cop"]  # no Carnot line
+    assert "legend" in charts_for(frame, window)["temperature"]
 
 
 # --- rounding ----------------------------------------------------------------------------------------
@@ -178,6 +177,30 @@ def test_cop_average_line_is_the_summary_spf(frame, window):
     assert line["yAxis"] == round(summary.performance.spf, 2)
     # energy-weighted, not the mean of the per-bucket ratios
     assert line["yAxis"] != round(float(np.nanmean([v for v in column(option, "cop") if v is not None])), 2)
+
+
+def test_cop_chart_draws_the_carnot_cop_dashed_on_the_buckets_of_the_cop_line(frame, window):
+    option = charts_for(frame, window)["cop"]
+    (line,) = series_named(option, "Carnot-COP")
+    assert line["encode"]["y"] == "carnot_cop" and line["lineStyle"]["type"] == "dashed"
+    cop, ideal = column(option, "cop"), column(option, "carnot_cop")
+    assert [v is None for v in cop] == [v is None for v in ideal]
+    expected = [None if c is None else round((s + 2 + 273.15) / (s + 2 - (b - 6)), 2)
+                for c, s, b in zip(cop, frame["supply_temp"], frame["brine_in_temp"])]
+    assert ideal == expected
+
+
+def test_cop_chart_data_holds_each_buckets_share_of_carnot(frame, window):
+    option = charts_for(frame, window)["cop"]
+    shares = [(c, i, p) for c, i, p in zip(column(option, "cop"), column(option, "carnot_cop"),
+                                            column(option, "carnot_share_pct")) if c is not None]
+    assert shares and all(p == pytest.approx(c / i * 100, abs=0.2) for c, i, p in shares)
+
+
+def test_cop_chart_without_brine_temperature_draws_no_carnot_line(frame, window):
+    option = charts_for(frame.drop(columns=["brine_in_temp"]), window)["cop"]
+    assert [s["encode"]["y"] for s in option["series"]] == ["cop"]
+    assert "carnot_cop" not in option["dataset"]["dimensions"]
 
 
 @pytest.mark.parametrize("drop, method, key", [([], "measured", "cop.method.measured"),

@@ -17,7 +17,8 @@ from generator.analytics import (
 )
 from generator.charts import build_kpis
 
-KEYS = {"cop", "cop_method", "cop_basis", "flow_factor_kw_per_k", "cop_plausible", "carnot_spf",
+KEYS = {"cop", "cop_method", "cop_basis", "flow_factor_kw_per_k", "cop_plausible", "carnot_spf", "carnot_cop",
+        "carnot_share_pct",
         "energy_electric_kwh", "energy_heat_kwh", "energy_electric_kwh_per_day", "energy_heat_kwh_per_day",
         "compressor_runtime_pct", "aux_heater_runtime_pct", "hot_water_share_pct", "compressor_starts",
         "compressor_starts_per_day", "avg_cycle_minutes", "cost", "currency", "outdoor_temp", "indoor_temp",

@@ -77,6 +77,13 @@ def test_malformed_url_names_the_key_and_an_example(tmp_path):
     assert found == [f for f in found if f.startswith("source.url:")] and "http://" in found[0]
 
 
+def test_the_carnot_offsets_default_to_2_k_and_6_k_and_a_negative_one_is_refused(tmp_path):
+    cfg = load_config(None, environ={})
+    assert (cfg["cop.carnot_condensing_offset_k"], cfg["cop.carnot_evaporating_offset_k"]) == (2, 6)
+    found = problems(tmp_path, "cop:\n  carnot_evaporating_offset_k: -6\n")
+    assert len(found) == 1 and found[0].startswith("cop.carnot_evaporating_offset_k:") and "from 0 to 30 K" in found[0]
+
+
 def test_flux_without_token_is_refused(tmp_path):
     found = problems(tmp_path, "source:\n  kind: flux\n  url: http://a:8086\n  org: o\n  bucket: b\n")
     assert any(p.startswith("source.token:") and "INFLUXDB_TOKEN" in p for p in found)

@@ -278,3 +278,39 @@ def test_an_extra_room_sensor_is_drawn_on_the_temperature_chart(owners, process)
     pairs = [(r, i) for r, i in zip(room, indoor) if r is not None and i is not None]
     assert len(pairs) > 600 and all(abs(r - i - 1.5) <= 0.15 for r, i in pairs)
     assert got.kpis["outdoor_temp"] is not None, "the heat pump's own series are read as before"
+
+
+# --- share of the Carnot COP: a process whose answer is known by hand --------------------------------------
+# Three hours written every 10 s into a real influxd under canonical names: an hour of 8 kW of heat from
+# 2 kW (COP 4) between a 35 °C supply and 0 °C brine in, an hour of 6 kW from 2 kW (COP 3) between 50 °C
+# and 2 °C, and an hour at rest (20 °C and 8 °C, nothing drawn, nothing made).
+CARNOT_START = pd.Timestamp("2025-03-03T09:00Z")
+CARNOT_PHASES = (  # compressor_on, power_electric W, heat_output W, supply_temp °C, brine_in_temp °C
+    (1, 2000.0, 8000.0, 35.0, 0.0),
+    (1, 2000.0, 6000.0, 50.0, 2.0),
+    (0, 0.0, 0.0, 20.0, 8.0),
+)
+CARNOT_METRICS = ("compressor_on", "power_electric", "heat_output", "supply_temp", "brine_in_temp")
+
+
+def test_the_share_of_carnot_is_the_true_cop_over_the_heat_weighted_carnot_cop_of_the_process(influxd):
+    start = int(CARNOT_START.timestamp())
+    influxd.create_database("carnot")
+    influxd.write("carnot", (f"heatpump,name={name} value={value} {start + hour * 3600 + second}"
+                             for hour, phase in enumerate(CARNOT_PHASES) for second in range(0, 3600, 10)
+                             for name, value in zip(CARNOT_METRICS, phase)), precision="s")
+    cfg = load_config(None, environ={}).with_values(provider="generic", source__kind="influxql",
+                                                    source__url=influxd.url, source__database="carnot",
+                                                    source__max_gap_s=MAX_GAP_S, site__timezone=TZ)
+    now = (CARNOT_START + pd.Timedelta(hours=3, minutes=10)).to_pydatetime()
+    kpis = build_range_document(make_context(cfg, make_source(cfg)), BY_KEY["6h"], now, None)["kpis"]
+
+    # by hand, in kelvin: condensing 2 K above the supply, evaporating 6 K below the brine in (the defaults)
+    carnot_1 = (35 + 2 + 273.15) / ((35 + 2) - (0 - 6))      # 7.213
+    carnot_2 = (50 + 2 + 273.15) / ((50 + 2) - (2 - 6))      # 5.806
+    heat_1, heat_2, electricity = 8.0, 6.0, 2.0 + 2.0        # kWh of the two running hours
+    true_cop = (heat_1 + heat_2) / electricity               # 3.5
+    ideal = (heat_1 + heat_2) / (heat_1 / carnot_1 + heat_2 / carnot_2)  # heat-weighted: 6.52
+    assert kpis["cop"] == pytest.approx(true_cop, abs=0.01)
+    assert kpis["carnot_cop"] == pytest.approx(ideal, abs=0.01)
+    assert kpis["carnot_share_pct"] == pytest.approx(true_cop / ideal * 100, abs=0.1)   # 53.7 %

@@ -29,7 +29,14 @@ from generator.analytics.buckets import (
 )
 from generator.analytics.energy import energy, performance, runtime
 from generator.analytics.events import alarm_events, compressor_cycles, hot_water_cycles
-from generator.analytics.heat import carnot_cop, cop_series, heat, suggest_flow_factor
+from generator.analytics.heat import (
+    carnot,
+    carnot_cop,
+    cop_series,
+    heat,
+    running_carnot_cop,
+    suggest_flow_factor,
+)
 from generator.analytics.quality import left_out
 from generator.analytics.records import (
     AlarmEvent,
@@ -48,9 +55,9 @@ from generator.core.ranges import Window
 
 __all__ = [
     "AlarmEvent", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
-    "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "carnot_cop", "column",
+    "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "coverage", "covered_hours", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "runtime", "summarize",
+    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "running_carnot_cop", "runtime", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 
@@ -66,7 +73,7 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
     return Summary(
         heat=heat_,
         energy=e,
-        performance=performance(frame, window, heat_, e),
+        performance=performance(frame, window, heat_, e, params),
         runtime=runtime(frame, window),
         cycles=compressor_cycles(changes.get("compressor_on"), window, counter, starts_days),
         hot_water=hot_water_cycles(changes.get("switch_valve"), window, params.hot_water_min_cycle_minutes,

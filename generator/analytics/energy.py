@@ -1,5 +1,6 @@
 """Totals of a range: energy in and out (split into compressor and add-heat, space and hot water), the
-seasonal performance factors with their Carnot bound, and how the running time divides."""
+seasonal performance factors with their Carnot bound and their share of the Carnot COP, and how the
+running time divides."""
 from __future__ import annotations
 
 import pandas as pd
@@ -15,8 +16,8 @@ from generator.analytics.buckets import (
     time_share_pct,
     total,
 )
-from generator.analytics.heat import carnot_cop
-from generator.analytics.records import Energy, Heat, Performance, Runtime
+from generator.analytics.heat import carnot_cop, running_carnot_cop
+from generator.analytics.records import Energy, Heat, Params, Performance, Runtime
 from generator.core.ranges import Window
 
 
@@ -51,9 +52,10 @@ def energy(frame: pd.DataFrame, window: Window, heat_: Heat) -> Energy:
     return Energy(electric, compressor, aux, heat_kwh, heat_space, heat_hw, ground, e_space, e_hw)
 
 
-def performance(frame: pd.DataFrame, window: Window, heat_: Heat, e: Energy) -> Performance:
+def performance(frame: pd.DataFrame, window: Window, heat_: Heat, e: Energy, params: Params) -> Performance:
     """SPFs over the buckets where heat and electricity are both known, so both sides of each ratio cover
-    the same time; and the Carnot bound of the compressor's SPF."""
+    the same time; the Carnot bound of the compressor's SPF; and the compressor's SPF as a share of the
+    heat-weighted Carnot COP of the running buckets (docs/decisions.md)."""
     elec = electricity(frame, window)
     if elec is None or heat_.method is None:
         return Performance(None, None, ratio(e.heat_space_kwh, e.electric_space_kwh),
@@ -68,15 +70,18 @@ def performance(frame: pd.DataFrame, window: Window, heat_: Heat, e: Energy) -> 
         compressor_heat, both_compressor = heat_.kwh - aux, both
     spf = ratio(heat_.kwh[both].sum(), elec[both].sum())
     without_aux = ratio(compressor_heat[both_compressor].sum(), (elec - aux)[both_compressor].sum())
-    carnot = _carnot_spf(frame, compressor_heat.where(both_compressor))
+    carnot = _carnot_spf(carnot_cop(frame), compressor_heat.where(both_compressor))
     plausible = None if carnot is None or without_aux is None else bool(without_aux <= carnot)
+    ideal = _carnot_spf(running_carnot_cop(frame, params), compressor_heat.where(both_compressor))
+    share = ratio(without_aux, ideal)
     return Performance(spf, without_aux, ratio(e.heat_space_kwh, e.electric_space_kwh),
-                       ratio(e.heat_hot_water_kwh, e.electric_hot_water_kwh), carnot, plausible)
+                       ratio(e.heat_hot_water_kwh, e.electric_hot_water_kwh), carnot, plausible,
+                       ideal, share * 100.0 if share is not None else None)
 
 
-def _carnot_spf(frame: pd.DataFrame, compressor_heat: pd.Series) -> float | None:
-    """The SPF had every bucket's heat been made at its Carnot COP: Σheat ÷ Σ(heat ÷ Carnot COP)."""
-    carnot = carnot_cop(frame)
+def _carnot_spf(carnot: pd.Series | None, compressor_heat: pd.Series) -> float | None:
+    """The SPF had every bucket's heat been made at its Carnot COP: Σheat ÷ Σ(heat ÷ Carnot COP), over the
+    buckets that have both (heat-weighted)."""
     if carnot is None:
         return None
     known = compressor_heat.notna() & carnot.notna() & (compressor_heat > 0)

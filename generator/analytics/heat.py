@@ -1,6 +1,7 @@
 """How much heat the pump delivered, by the best method the data allows (providers.roles.decide_heat):
 a heat meter, a temperature pair × flow factor, or a Carnot estimate; the running COP line; the Carnot
-bound of a COP; and a flow factor suggested from a meter or the nominal output."""
+COP (`carnot()` is the one formula: the heat estimate, the bound of a COP and the share of the ideal all
+use it); and a flow factor suggested from a meter or the nominal output."""
 from __future__ import annotations
 
 import numpy as np
@@ -42,12 +43,10 @@ def heat(frame: pd.DataFrame, window: Window, params: Params) -> Heat:
     if plan.method is HeatMethod.DELTA_T:
         return _delta_t_heat(frame, hours, window, plan, params)
     if plan.method is HeatMethod.CARNOT:
-        supply, brine = frame["supply_temp"].astype(float), frame["brine_in_temp"].astype(float)
-        lift = (supply - brine).clip(lower=MIN_LIFT_K)
-        carnot = (supply + KELVIN) / lift
+        ideal = carnot(frame["supply_temp"].astype(float), frame["brine_in_temp"].astype(float))
         aux = column(frame, "aux_heater_power")
         compressor_kwh = compressor_power(frame) * covered_hours(frame, "power_electric", hours) / 1000.0
-        total = compressor_kwh * carnot * params.carnot_efficiency
+        total = compressor_kwh * ideal * params.carnot_efficiency
         if aux is not None:
             total = total + kwh(frame, "aux_heater_power", hours).fillna(0)
         return Heat(total, plan.method.value, plan.basis.value)
@@ -116,17 +115,39 @@ def cop_series(frame: pd.DataFrame, window: Window, heat_: Heat, params: Params)
     return (heat_sum / elec_sum.where(elec_sum > 0)).where(running & heat_kwh.notna() & running_elec.notna())
 
 
-def carnot_cop(frame: pd.DataFrame) -> pd.Series | None:
+def carnot(hot_c: pd.Series, cold_c: pd.Series, condensing_offset_k: float = 0.0,
+           evaporating_offset_k: float = 0.0) -> pd.Series:
+    """The Carnot COP, T_cond ÷ (T_cond − T_evap) in kelvin, with T_cond = the hot side (°C) + the
+    condensing offset and T_evap = the cold side (°C) − the evaporating offset; the lift is at least
+    MIN_LIFT_K.  The one Carnot formula of the dashboard."""
+    t_cond = hot_c + KELVIN + condensing_offset_k
+    t_evap = cold_c + KELVIN - evaporating_offset_k
+    return t_cond / (t_cond - t_evap).clip(lower=MIN_LIFT_K)
+
+
+def carnot_cop(frame: pd.DataFrame, condensing_offset_k: float = CONDENSING_ABOVE_SUPPLY_K,
+               evaporating_offset_k: float = EVAPORATING_BELOW_BRINE_K) -> pd.Series | None:
     """Per bucket the Carnot COP between the condensing side (the warmest supply the data has, plus the
-    offset) and the evaporating side (brine in, minus the offset)."""
+    offset) and the evaporating side (brine in, minus the offset: for ground source the brine is the
+    source, not the outdoor air); None without either temperature.  The offsets default to the bound's."""
     hot = column(frame, "heat_carrier_supply_temp")
     hot = hot if hot is not None else column(frame, "supply_temp")
     cold = column(frame, "brine_in_temp")
     if hot is None or cold is None:
         return None
-    t_hot = hot + KELVIN + CONDENSING_ABOVE_SUPPLY_K
-    t_cold = cold + KELVIN - EVAPORATING_BELOW_BRINE_K
-    return t_hot / (t_hot - t_cold).clip(lower=MIN_LIFT_K)
+    return carnot(hot, cold, condensing_offset_k, evaporating_offset_k)
+
+
+def running_carnot_cop(frame: pd.DataFrame, params: Params) -> pd.Series:
+    """The ideal a running compressor is measured against: per bucket the Carnot COP with the configured
+    offsets (cop.carnot_condensing_offset_k, cop.carnot_evaporating_offset_k), NaN where the compressor
+    did not run (where its state is unknown, the temperatures alone decide) and where either temperature
+    is missing."""
+    ideal = carnot_cop(frame, params.carnot_condensing_offset_k, params.carnot_evaporating_offset_k)
+    if ideal is None:
+        return pd.Series(np.nan, index=frame.index)
+    on = column(frame, "compressor_on")
+    return ideal if on is None else ideal.where((on > 0) | on.isna())
 
 
 def suggest_flow_factor(frame: pd.DataFrame, window: Window, nominal_kw: float | None) -> FlowSuggestion | None:

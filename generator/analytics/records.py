@@ -12,6 +12,10 @@ class Params:
     flow_factor_kw_per_k: float = 2.7                # radiator pair
     heat_carrier_flow_factor_kw_per_k: float = 1.0   # heat-carrier pair
     carnot_efficiency: float = 0.45
+    # the refrigerant's side of the exchangers: condensing above the supply, evaporating below the brine in
+    # (emoncms MyHeatpump's defaults; docs/decisions.md)
+    carnot_condensing_offset_k: float = 2.0
+    carnot_evaporating_offset_k: float = 6.0
     hot_water_min_cycle_minutes: float = 2.0
     min_running_share: float = 0.5                   # a COP point needs the compressor on this share of its bucket
     price_per_kwh: float = 1.5
@@ -51,6 +55,8 @@ class Performance:
     spf_hot_water: float | None
     carnot_spf: float | None          # the best SPF physics allows at the measured temperatures
     plausible: bool | None            # False: the compressor's SPF beats its Carnot bound, so the estimate is wrong
+    carnot_cop: float | None = None   # heat-weighted Carnot COP of the running buckets: Σheat ÷ Σ(heat ÷ Carnot COP)
+    carnot_share_pct: float | None = None  # the compressor's SPF as a share of carnot_cop
 
 
 @dataclass(frozen=True)

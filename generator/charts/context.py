@@ -24,6 +24,7 @@ DEFAULT_COLOURS: dict[str, str] = {
     "heat_carrier_supply_temp": "#ad1457",
     "heat_carrier_return_temp": "#f06292",
     "cop": "#2e7d32",
+    "carnot": "#78909c",
     "ground": "#8d6e63",
     "electric": "#fbc02d",
     "compressor": "#42a5f5",

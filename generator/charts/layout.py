@@ -41,6 +41,7 @@ class Panel:
 # Room around the plot: title + legend on top, the zoom slider below; a fixed left margin (px) for the
 # value labels so that stacked panels share one left edge and their time axes line up.
 _TOP, _BOTTOM, _LEFT, _RIGHT, _RIGHT_WITH_AXIS = 100, 70, 48, 16, 48
+_LEGEND_BELOW_SUBTITLE = 72
 # Two panels: the gap between them (58 % − 50 % of the height, ~30 px on a phone) holds the lower
 # panel's axis name; the upper panel's time labels are hidden, the lower panel's serve both.
 _PANEL_SPLIT = ("50%", "58%")
@@ -113,5 +114,6 @@ def time_chart(ctx: ChartContext, title: str, data: dict[str, Any], panels: list
     if count > 1:
         option["axisPointer"] = {"link": [{"xAxisIndex": "all"}]}
     if len({s["name"] for s in series}) > 1:
-        option["legend"] = {"type": "scroll", "top": 52}
+        # below the subtitle where there is one, above the plot (_TOP) either way
+        option["legend"] = {"type": "scroll", "top": _LEGEND_BELOW_SUBTITLE if subtitle else 52}
     return option

@@ -26,6 +26,8 @@ function kpiText(key, kpis, t, fmt) {
       return basis ? basis.replace('{factor}', fmt.number(kpis.flow_factor_kw_per_k ?? 0, 2)) : t.copMethod[v] || v;
     }
     case 'cop_plausible': return v === false ? t.implausible.replace('{carnot}', fmt.number(kpis.carnot_spf, 2)) : '';
+    case 'carnot_share_pct': return missing ? '–' : `${fmt.number(v, 0)} %`;
+    case 'carnot_cop': return missing ? '' : t.carnotCop.replace('{cop}', fmt.number(v, 1));
     case 'energy_electric_kwh_per_day': return missing ? '' : t.perDay.replace('{kwh}', fmt.number(v, 1));
     case 'energy_electric_kwh': return missing ? '–' : `${fmt.number(v, v >= 100 ? 0 : 1)} kWh`;
     case 'energy_heat_kwh': return missing ? '' : `${t.heat} ${fmt.number(v, v >= 100 ? 0 : 1)} kWh`;
