@@ -309,7 +309,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("price.per_kwh", 1.5, None, "Electricity price per kWh in price.currency, for cost figures",
             Number(0, 100_000)),
     Setting("price.currency", "SEK", None, "Currency of price.per_kwh", _text),
-    Setting("mapping.metrics", {}, None, "The owner's own sensors: a canonical metric from another series (raw name, or measurement, tags, field, database) with unit or scale/offset; replaces the provider's mapping of that metric (docs/mapping.md)", lambda v: None),
+    Setting("mapping.metrics", {}, None, "The owner's own sensors: a canonical metric from another series (raw name, or measurement, tags, field, database, url; read with InfluxQL, also under a Flux source) with unit or scale/offset; replaces the provider's mapping of that metric (docs/mapping.md)", lambda v: None),
     Setting("mapping.extra", [], None, "Extra series on the temperature or power chart: label, chart and the series as in mapping.metrics (docs/mapping.md)", lambda v: None),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -598,9 +598,15 @@ def _cross_checks(v: dict[str, Any]) -> list[str]:
         problems += [problem] if problem else []
     mapping, found = parse_mapping(v["mapping.metrics"], v["mapping.extra"])  # checked here: a line per entry
     problems += found
-    if mapping and kind != "influxql":
-        problems.append(f"mapping: the owner's own series are read with InfluxQL only; set source.kind: influxql "
-                        f"(InfluxDB 2.x: its v1 API), or remove mapping (source.kind is {kind})")
+    if mapping and kind not in ("influxql", "flux"):
+        problems.append(f"mapping: the owner's own series are read from InfluxDB; set source.kind: influxql or "
+                        f"flux, or remove mapping (source.kind is {kind})")
+    if mapping and kind == "flux":   # read with InfluxQL through 2.x's v1 API, which knows databases, not buckets
+        named = [(f"mapping.metrics.{m}", ref) for m, ref in mapping.metrics.items()]
+        named += [(f"mapping.extra[{i}]", extra.series) for i, extra in enumerate(mapping.extra)]
+        problems += [f"{key}.database: required when source.kind is flux: a mapped series is read with InfluxQL "
+                     "through InfluxDB 2.x's v1 API; name the database mapped to its bucket (influx v1 dbrp list)"
+                     for key, ref in named if not ref.database]
     return problems
 
 

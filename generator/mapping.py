@@ -2,8 +2,11 @@
 
 * `mapping.metrics.<canonical metric>` takes that metric from another series: a raw name in the heat
   pump's own measurement (`raw:`), or a series of its own (`measurement:`, `tags:`, `field:`, and
-  `database:` where it lives in another InfluxQL database), in its own unit (`unit:`) or with a `scale:`
-  and `offset:`.  It replaces whatever the provider maps for that metric.
+  `database:` where it lives in another InfluxQL database, `url:` on another server), in its own unit
+  (`unit:`) or with a `scale:` and `offset:`.  It replaces whatever the provider maps for that metric.
+* A mapped series is read with InfluxQL (`kind: influxql`, the default), also when the heat pump's own
+  source is Flux: InfluxDB 2.x answers InfluxQL through its v1 API for a database mapped to a bucket, so a
+  meter in a 2.x bucket is named by that database (config.py requires it then).
 * `mapping.extra` adds series to the temperature or power chart under a label the owner chooses.
 
 docs/mapping.md has worked examples (a Shelly EM through Home Assistant, a Tibber Pulse, an emonPi).
@@ -15,11 +18,14 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from generator.core.metrics import BY_NAME, Kind
 
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-:/ ]{0,127}$")   # measurement, tag, field, raw and labels
-SERIES_KEYS = ("raw", "measurement", "tags", "field", "database", "unit", "scale", "offset", "max_gap_s")
+SERIES_KEYS = ("raw", "measurement", "tags", "field", "database", "url", "kind", "unit", "scale", "offset",
+               "max_gap_s")
+SERIES_KINDS = ("influxql",)   # how a mapped series is read, whatever the heat pump's own source is
 EXTRA_KEYS = ("label", "chart") + SERIES_KEYS
 CHARTS = {"temperature": "°C", "power": "W"}      # the charts that take extra series, in their unit
 # Units a series may be in, per canonical unit: (scale, offset) to the canonical one.
@@ -43,6 +49,7 @@ class SeriesRef:
     tags: Mapping[str, str] = default(default_factory=dict)
     field: str | None = None               # default: source.field
     database: str | None = None            # default: source.database
+    url: str | None = None                 # default: source.url
     scale: float = 1.0
     offset: float = 0.0
     max_gap_s: float | None = None         # its own staleness limit: a meter that writes only on change
@@ -51,6 +58,7 @@ class SeriesRef:
         where = (f"raw {self.raw!r}" if self.raw else
                  f"measurement {self.measurement!r}" + "".join(f", {k}={v}" for k, v in sorted(self.tags.items())))
         more = [f"field {self.field!r}" if self.field else "", f"database {self.database!r}" if self.database else "",
+                f"at {_safe(self.url)}" if self.url else "",
                 f"× {self.scale:g}" if self.scale != 1 else "", f"+ {self.offset:g}" if self.offset else ""]
         return ", ".join([where] + [m for m in more if m])
 
@@ -136,6 +144,16 @@ def _series(spec: Any, key: str, unit: str, kind: Kind, allowed: tuple[str, ...]
         if value is not None and (not isinstance(value, str) or not NAME.match(value)):
             problems.append(f"{key}.{name}: {value!r} is not a plain name; use the name as the database shows it")
             return None
+    read_with = spec.get("kind", "influxql")
+    if read_with not in SERIES_KINDS:
+        problems.append(f"{key}.kind: {read_with!r} is not how a mapped series can be read; use influxql (InfluxDB 2.x: "
+                        "its v1 API, with the database mapped to the series' bucket)")
+        return None
+    url = spec.get("url")
+    if url is not None and not _plain_url(url):
+        problems.append(f"{key}.url: {url!r} is not an http(s) URL without credentials; give e.g. "
+                        "http://192.168.1.20:8086 (the credentials are source.username/password or source.token)")
+        return None
     tags = spec.get("tags") or {}
     if raw is not None and tags:
         problems.append(f"{key}.tags: a raw name is found by source.tag; give tags only with measurement")
@@ -153,7 +171,17 @@ def _series(spec: Any, key: str, unit: str, kind: Kind, allowed: tuple[str, ...]
                         "while its value holds (a meter that writes only on change: hours)")
         return None
     return SeriesRef(raw, measurement, {str(k): str(v) for k, v in tags.items()}, spec.get("field"),
-                     spec.get("database"), scale, offset, float(gap) if gap is not None else None)
+                     spec.get("database"), url, scale, offset, float(gap) if gap is not None else None)
+
+
+def _plain_url(url: Any) -> bool:
+    parts = urlsplit(url) if isinstance(url, str) else None
+    return bool(parts and parts.scheme in ("http", "https") and parts.hostname and "@" not in parts.netloc)
+
+
+def _safe(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _conversion(spec: dict[str, Any], key: str, unit: str, kind: Kind,

@@ -1,7 +1,8 @@
 """The flux source through influxdb-client against a local HTTP server (real sockets) that answers
 /api/v2/query with annotated CSV synthesized to the documented format.  No 2.x server runs here, so what
 the server computes is given by tests/flux_replay.py from samples held in memory; on the same samples the
-flux source must give the frame the influxql source gives from a real influxd."""
+flux source must give the frame the influxql source gives from a real influxd.  Over 300 lines because
+every Flux behaviour is tested through the one fake server above, which is set up here."""
 from __future__ import annotations
 
 import csv
@@ -288,3 +289,34 @@ def test_names_enter_the_script_only_as_escaped_strings(replay):
     assert flux_string(hostile) in state.scripts[-1]
     assert flux_string('a${b}') == '"a\\${b}"'
     assert flux_string('q"\\') == '"q\\"\\\\"'
+
+
+# --- the owner's own meter under a Flux source ----------------------------------------------------------
+@pytest.mark.influxd
+def test_a_flux_heat_pump_gets_its_cop_from_a_meter_read_over_influxql(replay, influxd, tmp_path):
+    """issue 14: a mapped series may live where another kind of source reads it: the heat pump in a 2.x
+    bucket (Flux), its electricity meter read with InfluxQL (here a real influxd; on a 2.x server its v1
+    API).  Four hours at a steady 4 kW of heat for 1 kW of electricity: COP 4, 4 kWh."""
+    from generator.build import build_range_document, make_context
+    from generator.config import load_config
+    from generator.core.ranges import BY_KEY
+    from generator.sources.factory import make_source
+
+    state, url = replay
+    start = int(T0.timestamp())
+    minutes = range(start, start + 4 * 3600, 60)
+    state.executor = Executor({"compressor_on": [(start * 1000, 1.0)],
+                               "heat_output": [(t * 1000, 4000.0) for t in minutes],
+                               "supply_temp": [(t * 1000, 35.0) for t in minutes],
+                               "brine_in_temp": [(t * 1000, 2.0) for t in minutes]})
+    influxd.create_database("flux_meter")
+    influxd.write("flux_meter", [f"shelly,device=hp-em power=1000 {t}" for t in minutes], precision="s")
+    meter = {"measurement": "shelly", "tags": {"device": "hp-em"}, "field": "power", "database": "flux_meter",
+             "url": influxd.url}
+    cfg = load_config(None, environ={}).with_values(
+        provider="generic", source__kind="flux", source__url=url, source__token=TOKEN, source__org="home",
+        source__bucket="hp", output__public_dir=str(tmp_path / "public"), mapping__metrics={"power_electric": meter})
+    now = (T0 + pd.Timedelta(hours=4)).to_pydatetime()
+    kpis = build_range_document(make_context(cfg, make_source(cfg)), BY_KEY["6h"], now, None)["kpis"]
+    assert kpis["energy_electric_kwh"] == pytest.approx(4.0, rel=0.01)
+    assert kpis["cop"] == pytest.approx(4.0, rel=0.01)

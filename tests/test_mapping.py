@@ -39,6 +39,10 @@ def refused(metrics=None, extra=None) -> list[str]:
     ({"outdoor_temp": {"raw": "GT1", "unit": "°F", "scale": 2}},
      "mapping.metrics.outdoor_temp: give unit or scale/offset, not both"),
     ({"outdoor_temp": {"raw": "GT1", "colour": "red"}}, "mapping.metrics.outdoor_temp: unknown key 'colour'"),
+    ({"power_electric": {"measurement": "shelly", "kind": "flux"}},
+     "mapping.metrics.power_electric.kind: 'flux' is not how a mapped series can be read; use influxql"),
+    ({"power_electric": {"measurement": "shelly", "url": "http://admin:secret@10.0.0.2:8086"}},
+     "mapping.metrics.power_electric.url: 'http://admin:secret@10.0.0.2:8086' is not an http(s) URL without credentials"),
 ])
 def test_a_bad_mapping_is_one_line_naming_the_key_and_the_fix(metrics, says):
     [problem] = refused(metrics)
@@ -70,13 +74,35 @@ def test_check_config_names_a_bad_mapping_in_one_line_and_exits_2(tmp_path):
                                    "converted to W; use one of W, kW, MW (or scale/offset)")
 
 
-def test_a_mapping_needs_an_influxql_source(tmp_path):
+def test_a_mapping_needs_a_database_source(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text("mapping:\n  metrics:\n    outdoor_temp: {raw: GT1}\n", encoding="utf-8")   # the demo source
     with pytest.raises(ConfigError) as refused_:
         load_config(path, {})
-    assert refused_.value.problems == ["mapping: the owner's own series are read with InfluxQL only; set source.kind: "
-                                       "influxql (InfluxDB 2.x: its v1 API), or remove mapping (source.kind is demo)"]
+    assert refused_.value.problems == ["mapping: the owner's own series are read from InfluxDB; set source.kind: "
+                                       "influxql or flux, or remove mapping (source.kind is demo)"]
+
+
+FLUX = "source: {kind: flux, url: 'http://127.0.0.1:8086', token: t, org: home, bucket: hp}\n"
+
+
+def test_under_a_flux_source_each_mapped_series_names_its_v1_database(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(FLUX + "mapping:\n  metrics:\n    power_electric: {measurement: shelly, field: power}\n"
+                    "  extra:\n    - {label: Hall, chart: temperature, measurement: rooms, database: sensors}\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as refused_:
+        load_config(path, {})
+    [problem] = refused_.value.problems
+    assert problem.startswith("mapping.metrics.power_electric.database: required when source.kind is flux")
+
+
+def test_under_a_flux_source_a_mapping_with_databases_is_taken(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(FLUX + "mapping:\n  metrics:\n    power_electric: {measurement: shelly, database: meters, "
+                    "kind: influxql}\n", encoding="utf-8")
+    ref = load_config(path, {}).mapping().metrics["power_electric"]
+    assert (ref.measurement, ref.database) == ("shelly", "meters")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """The heat pump's source plus the owner's own series (generator/mapping.py): one Source.
 
-Each mapped series is read by an InfluxQL source of its own, on its own measurement, tags, field and
-database, through a one-metric provider that converts its unit; its canonical columns (value, coverage,
+Each mapped series is read by an InfluxQL source of its own, on its own measurement, tags, field,
+database and server, through a one-metric provider that converts its unit (also under a Flux main source:
+InfluxDB 2.x answers InfluxQL through its v1 API); its canonical columns (value, coverage,
 bands) then replace the main source's columns of that metric, and an extra series lands under its own
 column (ExtraSeries.column).  Counts, ratios and coverage stay per metric, so a COP whose electricity
 comes from a Shelly meter covers the time both the meter and the heat estimate have data.
@@ -49,13 +50,14 @@ def part_source(conn: Connection, ref: SeriesRef, metric: str, measurement: str,
                 max_gap_s: float) -> InfluxQLSource:
     """An InfluxQL source that reads exactly the series `ref` names, as `metric`."""
     max_gap_s = ref.max_gap_s or max_gap_s
+    own = replace(conn, database=ref.database, retention_policy=None) if ref.database else conn
+    own = replace(own, url=ref.url) if ref.url else own
     if ref.raw is not None:   # a raw name in the heat pump's own measurement
-        return InfluxQLSource(conn, one_metric_provider(metric, ref.raw, ref), measurement, tag, field,
+        return InfluxQLSource(own, one_metric_provider(metric, ref.raw, ref), measurement, tag, field,
                               max_gap_s, provider_tag=PROVIDER_TAG)
     tags = dict(ref.tags)
     key = sorted(tags)[0] if tags else NO_TAG
     value = tags.pop(key, "")
-    own = replace(conn, database=ref.database, retention_policy=None) if ref.database else conn
     return InfluxQLSource(own, one_metric_provider(metric, value, ref), ref.measurement or measurement, key,
                           ref.field or field, max_gap_s, provider_tag=PROVIDER_TAG, pinned=tags)
 

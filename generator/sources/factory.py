@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -11,6 +12,9 @@ from generator.config import PROVIDER_OVERRIDES, Config
 from generator.core.clock import SYSTEM, Clock
 from generator.core.errors import ConfigError
 from generator.sources.base import Source
+
+if TYPE_CHECKING:
+    from generator.sources.influxql import Connection
 
 
 def make_source(cfg: Config, clock: Clock = SYSTEM) -> Source:
@@ -25,36 +29,49 @@ def make_source(cfg: Config, clock: Clock = SYSTEM) -> Source:
 
     provider = load_provider(cfg["provider"], cfg.provider_overrides())
     if kind == "influxql":
-        from generator.sources.influxql import Connection, InfluxQLSource
+        from generator.sources.influxql import InfluxQLSource
 
-        conn = Connection(url=cfg["source.url"], database=cfg["source.database"],
-                          retention_policy=cfg["source.retention_policy"] or None,
-                          username=cfg["source.username"], password=cfg["source.password"],
-                          token=cfg.token(), timeout_s=float(cfg["source.timeout_s"]))
         try:
-            source = InfluxQLSource(conn, provider, cfg["source.measurement"], cfg["source.tag"], cfg["source.field"],
-                                    max_gap_s=float(cfg["source.max_gap_s"]))
-            mapping = cfg.mapping()
-            if not mapping:
-                return source
-            from generator.sources.composite import composite
-
-            return composite(source, mapping, conn, cfg["source.measurement"], cfg["source.tag"], cfg["source.field"],
-                             float(cfg["source.max_gap_s"]))
+            source = InfluxQLSource(influxql_connection(cfg), provider, cfg["source.measurement"], cfg["source.tag"],
+                                    cfg["source.field"], max_gap_s=float(cfg["source.max_gap_s"]))
+            return with_mapping(cfg, source)
         except ValueError as exc:
             raise ConfigError([f"source: {exc}; use plain names in source.measurement, source.tag, source.field"]) from None
     if kind == "flux":
         from generator.sources.flux import FluxSource
 
         try:
-            return FluxSource(url=cfg["source.url"], token=cfg.token() or "", org=cfg["source.org"],
-                              bucket=cfg["source.bucket"], provider=provider,
-                              measurement=cfg["source.measurement"], tag=cfg["source.tag"],
-                              field=cfg["source.field"], timeout_s=float(cfg["source.timeout_s"]),
-                              max_gap_s=float(cfg["source.max_gap_s"]))
+            source = FluxSource(url=cfg["source.url"], token=cfg.token() or "", org=cfg["source.org"],
+                                bucket=cfg["source.bucket"], provider=provider,
+                                measurement=cfg["source.measurement"], tag=cfg["source.tag"],
+                                field=cfg["source.field"], timeout_s=float(cfg["source.timeout_s"]),
+                                max_gap_s=float(cfg["source.max_gap_s"]))
+            return with_mapping(cfg, source)
         except ValueError as exc:
             raise ConfigError([f"source: {exc}; use plain names in source.measurement, source.tag, source.field, source.bucket"]) from None
     raise ConfigError([f"source.kind: {kind!r} is not known; use one of: demo, influxql, flux"])
+
+
+def influxql_connection(cfg: Config) -> "Connection":
+    """The InfluxQL connection of source.*: the source itself, or (under Flux) the v1 API of the same 2.x
+    server that the mapped series are read through, each naming its own database."""
+    from generator.sources.influxql import Connection
+
+    return Connection(url=cfg["source.url"], database=cfg["source.database"] or "",
+                      retention_policy=cfg["source.retention_policy"] or None,
+                      username=cfg["source.username"], password=cfg["source.password"],
+                      token=cfg.token(), timeout_s=float(cfg["source.timeout_s"]))
+
+
+def with_mapping(cfg: Config, source: Source) -> Source:
+    """`source`, with the site config's mapped series put in when it has any (generator/sources/composite.py)."""
+    mapping = cfg.mapping()
+    if not mapping:
+        return source
+    from generator.sources.composite import composite
+
+    return composite(source, mapping, influxql_connection(cfg), cfg["source.measurement"], cfg["source.tag"],
+                     cfg["source.field"], float(cfg["source.max_gap_s"]))
 
 
 # How often a grid's cache re-asks one older chunk (late data older than the tail): see docs/data-layer.md.
