@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Sequence
 
@@ -29,6 +29,7 @@ from generator.manifest import Manifest, publish_manifest
 from generator.site import DEFAULT_RANGE, Assets, publish_assets_and_icon, publish_index
 from generator.sources.base import Latest, Source
 from generator.status import write_status
+from generator.tariff import FILE, read_price_file, tariff_of
 from generator.writer import Publisher
 from providers import load_provider
 from providers.model import Provider
@@ -56,6 +57,7 @@ class RunState:
     shown_live: dict[str, Any] | None = None
     archived_day: date | None = None
     alarm_since: dict[int, pd.Timestamp] = field(default_factory=dict)  # see remember_alarm_starts()
+    price_problem: Problem | None = None     # the price file could not be used (said once in the log)
 
 
 @dataclass
@@ -96,6 +98,7 @@ def make_context(cfg: Config, source: Source, clock: Clock = SYSTEM) -> Context:
         hot_water_min_cycle_minutes=cfg["hot_water.min_cycle_minutes"],
         price_per_kwh=cfg["price.per_kwh"],
         currency=cfg["price.currency"],
+        tariff=tariff_of(cfg["price.per_kwh"], cfg["price.periods"], cfg["price.file"], cfg["price.file_unit"]),
     )
     publisher = Publisher(cfg.public_dir, cfg["output.grace_s"])
     state = RunState(Manifest.from_json(publisher.read_manifest()), Backoff(cfg["schedule.interval_s"], clock))
@@ -133,7 +136,8 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
             ctx.state.source.failed(report.errors[0])
     report.manifest_written = publish(ctx, now, report)
     write_status(ctx.publisher, now, ctx.clock.monotonic() - begun, ctx.source.kind,
-                 ctx.source.query_count - queries_before, report.ok, ctx.state.source.failures, ctx.state.ranges)
+                 ctx.source.query_count - queries_before, report.ok, ctx.state.source.failures, ctx.state.ranges,
+                 ctx.state.price_problem)
     ctx.publisher.remove_superseded(ctx.state.manifest.to_json())
     ctx.publisher.remove_stale_temp_files()
     return report
@@ -207,12 +211,29 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     window = window_for(spec, now, ctx.cfg["site.timezone"])
     frame = ctx.source.series(window, bands=spec.bands)
     changes = ctx.source.state_changes(window, CHANGING)
-    summary = analytics.summarize(frame, changes, window, ctx.params)
+    params = priced_params(ctx)
+    summary = analytics.summarize(frame, changes, window, params)
     remember_alarm_starts(ctx, summary, latest)
     means = {m: analytics.time_weighted_mean(frame, window, m) for m in MEANS}
     return range_document(spec, window, frame, summary, active_alarms(ctx, latest), ctx.provider,
-                          ctx.cfg["site.language"], ctx.cfg["site.timezone"], ctx.params, means,
-                          analytics.left_out(frame))
+                          ctx.cfg["site.language"], ctx.cfg["site.timezone"], params, means,
+                          analytics.left_out(frame) + analytics.cost_problems(summary.pricing, ctx.cfg["price.file"]))
+
+
+def priced_params(ctx: Context) -> analytics.Params:
+    """The params with the price file as it is now (read again only when it changed); a file that cannot
+    be used is said once in the log, and in status.json and on the page while it lasts."""
+    tariff = ctx.params.tariff
+    if tariff is None or tariff.kind != FILE or not tariff.file:
+        return ctx.params
+    prices = read_price_file(tariff.file, tariff.file_divisor)
+    problem = prices if isinstance(prices, Problem) else None
+    if problem is not None and (ctx.state.price_problem is None or ctx.state.price_problem.text != problem.text):
+        log.warning("%s", problem.text)
+    elif problem is None and ctx.state.price_problem is not None:
+        log.info("price file %s is readable again", tariff.file)
+    ctx.state.price_problem = problem
+    return replace(ctx.params, prices=prices)
 
 
 def remember_alarm_starts(ctx: Context, summary: analytics.Summary, latest: Latest | None) -> None:

@@ -30,6 +30,7 @@ from generator.core.ranges import (
     BY_KEY as RANGE_BY_KEY,  # the default cadence of each range lives there
 )
 from generator.mapping import SiteMapping, parse_mapping
+from generator.tariff import parse_periods
 
 Check = Callable[[Any], str | None]  # returns the fix when the value is wrong, else None
 
@@ -213,6 +214,12 @@ def _override(key: str, within: Check) -> Check:
     return check
 
 
+def _periods(v: Any) -> str | None:
+    """Only the shape here: each period's problems are lines of their own (_cross_checks)."""
+    return None if v is None or isinstance(v, list) else "use a list of periods such as " \
+        "[{from: \"06:00\", to: \"22:00\", price: 1.8}], or leave it out for the flat price.per_kwh"
+
+
 def _provider(v: Any) -> str | None:
     from providers import (
         available_providers,  # late: providers import nothing from here
@@ -309,6 +316,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("price.per_kwh", 1.5, None, "Electricity price per kWh in price.currency, for cost figures",
             Number(0, 100_000)),
     Setting("price.currency", "SEK", None, "Currency of price.per_kwh", _text),
+    Setting("price.periods", [], None, "A time-of-use tariff: a list of periods {from: \"06:00\", to: \"22:00\", days: [mon, tue, wed, thu, fri], price: 1.8} in site.timezone (days optional: every day); the first period that covers a moment gives its price, price.per_kwh otherwise; empty means the flat price.per_kwh (docs/decisions.md, Cost)", _periods),
+    Setting("price.file", None, None, "An hourly price file (CSV start,end,value, as the nordpool package and Home Assistant's Nord Pool integration give prices; end optional) that replaces price.per_kwh and price.periods; hours it lacks are not priced (docs/decisions.md, Cost)", _path(required=False)),
+    Setting("price.file_unit", "kWh", None, "What the prices of price.file are per: kWh or MWh (Nord Pool's own unit)", _choice(("kWh", "MWh"))),
     Setting("mapping.metrics", {}, None, "The owner's own sensors: a canonical metric from another series (raw name, or measurement, tags, field, database, url; read with InfluxQL, also under a Flux source) with unit or scale/offset; replaces the provider's mapping of that metric (docs/mapping.md)", lambda v: None),
     Setting("mapping.extra", [], None, "Extra series on the temperature or power chart: label, chart and the series as in mapping.metrics (docs/mapping.md)", lambda v: None),
 )
@@ -596,6 +606,10 @@ def _cross_checks(v: dict[str, Any]) -> list[str]:
     if v["source.token_file"] and not v["source.token"] and not BY_KEY["source.token_file"].check(v["source.token_file"]):
         problem = read_token_file(v["source.token_file"])[1]
         problems += [problem] if problem else []
+    problems += parse_periods(v["price.periods"])[1] if isinstance(v["price.periods"], list) else []
+    if v["price.file"] and v["price.periods"]:
+        problems.append("price.periods: given together with price.file; keep one of them (the file has the "
+                        "price of every hour, the periods a tariff)")
     mapping, found = parse_mapping(v["mapping.metrics"], v["mapping.extra"])  # checked here: a line per entry
     problems += found
     if mapping and kind not in ("influxql", "flux"):

@@ -95,8 +95,17 @@ def kpi_text(key: str, kpis: Mapping[str, Any], language: str) -> str | None:
     if key in ("outdoor_temp", "indoor_temp", "hot_water_temp"):
         label = {"outdoor_temp": "", "indoor_temp": t["indoor"], "hot_water_temp": t["hotWater"]}[key]
         return ("–" if key == "outdoor_temp" else "") if missing else f"{label} {n(v, 1)} °C".lstrip()
-    if key == "cost":
+    if key in ("cost", "cost_saving"):
         return money(v, kpis.get("currency") or "SEK", language)
+    if key == "tariff":
+        return "" if missing else t["tariff"].get(v, v)
+    if key in ("cost_per_day", "cost_per_heat_kwh", "cost_direct_electric"):
+        if missing:
+            return ""
+        amount = money(v, kpis.get("currency") or "SEK", language)
+        template = {"cost_per_day": "costPerDay", "cost_per_heat_kwh": "costPerHeat",
+                    "cost_direct_electric": "directElectric"}[key]
+        return None if amount is None else t[template].replace("{cost}", amount)
     return None
 
 

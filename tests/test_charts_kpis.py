@@ -23,7 +23,8 @@ KEYS = {"cop", "cop_method", "cop_basis", "flow_factor_kw_per_k", "cop_plausible
         "compressor_runtime_pct", "aux_heater_runtime_pct", "hot_water_share_pct", "compressor_starts",
         "compressor_starts_per_day", "avg_cycle_minutes", "cost", "currency", "outdoor_temp", "indoor_temp",
         "hot_water_temp", "spf_without_aux", "spf_space", "spf_hot_water", "hot_water_cycles", "covered_hours",
-        "coverage_pct", "covered_from", "covered_to"}
+        "coverage_pct", "covered_from", "covered_to", "tariff", "cost_per_day", "cost_per_heat_kwh",
+        "cost_direct_electric", "cost_saving"}
 T = pd.Timestamp("2026-01-10T00:00Z")
 
 
@@ -83,7 +84,7 @@ def test_the_covered_time_of_the_range_is_stated():
 
 def test_unknown_figures_are_null():
     kpis = build_kpis(summary(known=False), {})
-    assert {k for k, v in kpis.items() if v is not None} == {"currency", "covered_hours", "coverage_pct"}
+    assert {k for k, v in kpis.items() if v is not None} == {"currency", "tariff", "covered_hours", "coverage_pct"}
 
 
 def test_a_nan_mean_is_null():

@@ -8,6 +8,9 @@ The days (17 January 18:00 to 23 January 2025, local time) hold a cold snap with
 low-brine-flow alarm; the history is shorter than 7d, 30d and 365d and begins late in a local day; the
 process runs 7 s off the simulator's grid, so no cycle lines up with any bucket; and the compressor's
 heat runs down after every stop.
+
+Why over 300 lines: every known answer reads the same five days written once into one influxd (a module
+fixture); the tariff bills at the end are summed by hand from the same process.
 """
 from __future__ import annotations
 
@@ -314,3 +317,76 @@ def test_the_share_of_carnot_is_the_true_cop_over_the_heat_weighted_carnot_cop_o
     assert kpis["cop"] == pytest.approx(true_cop, abs=0.01)
     assert kpis["carnot_cop"] == pytest.approx(ideal, abs=0.01)
     assert kpis["carnot_share_pct"] == pytest.approx(true_cop / ideal * 100, abs=0.1)   # 53.7 %
+
+
+# --- a known tariff bill: electricity × the price in force, summed second by second from the process ------
+def _file_price(t: np.ndarray) -> np.ndarray:
+    """The price file's price of each second (per kWh): 0.5 + 0.1 × its UTC hour of day."""
+    return 0.5 + 0.1 * ((t // 3600) % 24)
+
+
+def _period_price(t: np.ndarray) -> np.ndarray:
+    """06:00–22:00 local on weekdays 2.0, else price.per_kwh 1.0; January in Stockholm is UTC+1."""
+    local = t + 3600
+    hour, weekday = (local // 3600) % 24, (local // 86400 + 3) % 7   # 1 January 1970 was a Thursday
+    return np.where((hour >= 6) & (hour < 22) & (weekday < 5), 2.0, 1.0)
+
+
+PERIODS = [{"from": "06:00", "to": "22:00", "days": ["mon", "tue", "wed", "thu", "fri"], "price": 2.0}]
+
+
+@pytest.fixture(scope="module")
+def price_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("prices") / "prices.csv"
+    first, last = int(START.timestamp()) // 3600 - 48, int(END.timestamp()) // 3600 + 48
+    rows = [f"{pd.Timestamp(h * 3600, unit='s', tz='UTC').isoformat()},"
+            f"{pd.Timestamp((h + 1) * 3600, unit='s', tz='UTC').isoformat()},{0.5 + 0.1 * (h % 24):.1f}"
+            for h in range(first, last)]
+    path.write_text("start,end,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _bill(process: Process, name: str, window: Window, price: np.ndarray) -> tuple[float, float]:
+    """Σ electricity × price and Σ heat × price (direct electric) over the covered seconds, by hand."""
+    mask = covered_mask(name, int(window.start.timestamp()), int(window.end.timestamp()))
+    electric, heat = process.values["power_electric"], process.values["heat_output"]
+    return float((electric * price)[mask].sum() / 3.6e6), float((heat * price)[mask].sum() / 3.6e6)
+
+
+@pytest.mark.parametrize("key,tariff", [("24h", "file"), ("30d", "file"), ("7d", "periods")])
+def test_a_known_tariff_bill(server, process, price_file, key, tariff):
+    name = "husdata-names-on-change"
+    layout = layouts(process)[name]
+    more = {"price__file": price_file} if tariff == "file" else {"price__periods": PERIODS, "price__per_kwh": 1.0}
+    got = read(server, name, layout, key, **more)
+    t = np.arange(int(START.timestamp()), int(END.timestamp()))
+    cost, direct = _bill(process, name, got.window, _file_price(t) if tariff == "file" else _period_price(t))
+    want = expected(process, name, layout, got.window)
+    tol = tolerance(layout, want, 2 * want.starts + 2)["energy"] * 2.8     # the energy's tolerance × the top price
+    k = got.kpis
+    assert k["tariff"] == tariff and got.document["data_quality"] == []
+    assert k["cost"] == pytest.approx(cost, abs=tol)
+    assert k["cost_direct_electric"] == pytest.approx(direct, abs=tol * 1.5)
+    assert k["cost_saving"] == pytest.approx(direct - cost, abs=tol * 2.5)
+    assert k["cost_per_heat_kwh"] == pytest.approx(cost / want.heat_kwh, rel=0.05)
+
+
+def test_a_daily_bucket_is_billed_at_its_days_mean_price(server, process):
+    """365d holds daily energy only: each local day's electricity × the day's time-weighted mean price."""
+    name = "husdata-names-on-change"
+    layout = layouts(process)[name]
+    got = read(server, name, layout, "365d", price__periods=PERIODS, price__per_kwh=1.0)
+    t = np.arange(int(START.timestamp()), int(END.timestamp()))
+    day = (t + 3600) // 86400                          # the local day of each second
+    price = _period_price(t)
+    mask = covered_mask(name, int(got.window.start.timestamp()), int(got.window.end.timestamp()))
+    electric = process.values["power_electric"]
+    bill = 0.0
+    for d in np.unique(day):
+        seconds_of_day = np.arange(d * 86400 - 3600, (d + 1) * 86400 - 3600)   # the whole local day
+        mean_price = float(_period_price(seconds_of_day).mean())
+        bill += float(electric[mask & (day == d)].sum() / 3.6e6) * mean_price
+    want = expected(process, name, layout, got.window)
+    tol = tolerance(layout, want, 2 * want.starts + 2)["energy"] * 2.0
+    assert got.kpis["cost"] == pytest.approx(bill, abs=tol)
+    assert got.kpis["cost"] != pytest.approx(float((electric * price)[mask].sum() / 3.6e6), abs=0.01)

@@ -15,7 +15,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", (r"generator\.core(\..*)?",)),
     ("sidecar", (r"sidecar(\..*)?",)),        # its own component on the public/ format; the command starts it
     ("providers", (r"providers(\..*)?",)),
-    ("config", (r"generator\.(config|mapping)",)),
+    ("config", (r"generator\.(config|mapping|tariff)",)),
     ("sources", (r"generator\.sources(\..*)?",)),
     ("analytics", (r"generator\.analytics(\..*)?",)),
     ("charts", (r"generator\.charts(\..*)?", r"generator\.i18n")),

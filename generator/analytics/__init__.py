@@ -27,6 +27,7 @@ from generator.analytics.buckets import (
     ratio,
     time_weighted_mean,
 )
+from generator.analytics.cost import bucket_prices, cost, cost_problems
 from generator.analytics.energy import energy, performance, runtime
 from generator.analytics.events import alarm_events, compressor_cycles, hot_water_cycles
 from generator.analytics.heat import (
@@ -40,6 +41,7 @@ from generator.analytics.heat import (
 from generator.analytics.quality import left_out
 from generator.analytics.records import (
     AlarmEvent,
+    Cost,
     Coverage,
     Cycles,
     Energy,
@@ -54,9 +56,9 @@ from generator.analytics.records import (
 from generator.core.ranges import Window
 
 __all__ = [
-    "AlarmEvent", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
-    "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "carnot", "carnot_cop", "column",
-    "compressor_cycles", "compressor_power", "cop_series", "coverage", "covered_hours", "days_of",
+    "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
+    "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
+    "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "days_of",
     "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "running_carnot_cop", "runtime", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
@@ -68,6 +70,7 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
     counter = column(frame, "compressor_starts_total")
     starts_days = days_of(frame, window, "compressor_starts_total" if counter is not None else "compressor_on")
     elec_name = "energy_electric" if column(frame, "energy_electric") is not None else "power_electric"
+    pricing = cost(frame, window, heat_, params)
     heat_days = days_of(frame, window, {"energy_heat": "energy_heat", "heat_output": "heat_output"}.get(
         heat_.basis or "", elec_name))
     return Summary(
@@ -83,6 +86,7 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
         electric_kwh_per_day=ratio(e.electric_kwh, days_of(frame, window, elec_name)),
         heat_kwh_per_day=ratio(e.heat_kwh, heat_days),
         outdoor_mean=time_weighted_mean(frame, window, "outdoor_temp"),
-        cost=e.electric_kwh * params.price_per_kwh if e.electric_kwh is not None else None,
+        cost=pricing.cost,
         currency=params.currency,
+        pricing=pricing,
     )

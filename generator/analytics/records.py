@@ -3,8 +3,13 @@ configured numbers the analytics use (flow factors, price, thresholds)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from generator.core.errors import Problem
+    from generator.tariff import PriceTable, Tariff
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class Params:
     min_running_share: float = 0.5                   # a COP point needs the compressor on this share of its bucket
     price_per_kwh: float = 1.5
     currency: str = "SEK"
+    tariff: "Tariff | None" = None                   # None: the flat price_per_kwh
+    prices: "PriceTable | Problem | None" = None     # the price file as read this run (tariff kind file)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,22 @@ class Summary:
     outdoor_mean: float | None        # time-weighted over the covered time
     cost: float | None
     currency: str
+    pricing: "Cost | None" = None
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What the electricity cost at the price in force when it was used (docs/decisions.md, Cost)."""
+
+    tariff: str                       # flat | periods | file: the price in force
+    cost: float | None                # Σ electricity × price over the priced buckets
+    per_day: float | None             # per covered day of those buckets
+    per_heat_kwh: float | None        # Σ(electricity × price) ÷ Σheat over the buckets with both and a price
+    direct_electric: float | None     # Σ heat × price over the same buckets: the same heat at COP 1
+    saving: float | None              # direct_electric − the cost of those buckets
+    unpriced_hours: float = 0.0       # hours with electricity the price file has no price for
+    first_unpriced: pd.Timestamp | None = None
+    problem: "Problem | None" = None  # the price file could not be used
 
 
 @dataclass(frozen=True)

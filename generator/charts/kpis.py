@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from generator.analytics import Summary
 
 MONEY = 2
+MONEY_PER_KWH = 3
 HOURS = 2
 
 
@@ -25,6 +26,7 @@ def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, 
     """`means`: time-weighted means over the range of the temperatures on the cards."""
     perf, energy, runtime, cycles, heat = (summary.performance, summary.energy, summary.runtime, summary.cycles,
                                            summary.heat)
+    pricing = summary.pricing
     return {
         "cop": rounded(perf.spf, COP),
         "cop_method": heat.method,
@@ -46,6 +48,11 @@ def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, 
         "avg_cycle_minutes": rounded(cycles.avg_cycle_minutes, 1),
         "cost": rounded(summary.cost, MONEY),
         "currency": summary.currency,
+        "tariff": pricing.tariff if pricing else "flat",
+        "cost_per_day": rounded(pricing.per_day if pricing else None, MONEY),
+        "cost_per_heat_kwh": rounded(pricing.per_heat_kwh if pricing else None, MONEY_PER_KWH),
+        "cost_direct_electric": rounded(pricing.direct_electric if pricing else None, MONEY),
+        "cost_saving": rounded(pricing.saving if pricing else None, MONEY),
         "outdoor_temp": rounded(summary.outdoor_mean, TEMPERATURE),
         "indoor_temp": rounded(means.get("indoor_temp"), TEMPERATURE),
         "hot_water_temp": rounded(means.get("hot_water_temp"), TEMPERATURE),

@@ -34,6 +34,9 @@ PROBLEM_PARAMS: dict[str, tuple[str, ...]] = {
     "absurd_values": ("series", "count", "first"),    # beyond ±1e12: no heat pump reading, and +Inf on the way
     "duplicate_series": ("series", "count", "using"),  # one name, several series (another tag differs)
     "future_samples": ("series", "count"),            # stamped later than the database's clock allows
+    # Prices (price.file): the file cannot be used (no cost is shown), or it lacks hours of a range.
+    "price_file_unreadable": ("path", "reason"),
+    "price_hours_missing": ("hours", "first"),        # hours of electricity without a price; first bucket
     "source_failed": (),                              # anything else: the page shows the English text
 }
 

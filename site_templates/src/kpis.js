@@ -41,6 +41,11 @@ function kpiText(key, kpis, t, fmt) {
     case 'indoor_temp': return missing ? '' : `${t.indoor} ${fmt.number(v, 1)} °C`;
     case 'hot_water_temp': return missing ? '' : `${t.hotWater} ${fmt.number(v, 1)} °C`;
     case 'cost': return money(v, kpis.currency, fmt);
+    case 'tariff': return missing ? '' : t.tariff[v] || v;
+    case 'cost_per_day': return missing ? '' : t.costPerDay.replace('{cost}', money(v, kpis.currency, fmt));
+    case 'cost_per_heat_kwh': return missing ? '' : t.costPerHeat.replace('{cost}', money(v, kpis.currency, fmt));
+    case 'cost_saving': return money(v, kpis.currency, fmt);
+    case 'cost_direct_electric': return missing ? '' : t.directElectric.replace('{cost}', money(v, kpis.currency, fmt));
     default: return missing ? '–' : fmt.auto(v);
   }
 }
