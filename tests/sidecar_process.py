@@ -1,9 +1,12 @@
 """`heatpump-dashboard sidecar` as a real process on a free port, for the tests that need one."""
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = str(REPO / ".venv" / "bin" / "heatpump-dashboard")
@@ -23,3 +26,14 @@ def start_sidecar_process(public: Path, *extra: str) -> tuple[subprocess.Popen[s
     found = re.search(r"ws://[^:]+:(\d+)/ws", line)
     assert found, line
     return proc, int(found.group(1))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """As the generator writes: a temp file renamed over the old one, so the watcher sees one change."""
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def write_manifest(public: Path, manifest: dict[str, Any], indent: int | None = None) -> None:
+    write_atomically(public / "manifest.json", json.dumps(manifest, indent=indent))

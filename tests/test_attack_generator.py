@@ -19,6 +19,7 @@ from generator.build import make_context, run_once
 from generator.config import load_config
 from generator.sources.demo import DemoSource
 from tests.influxd import Influxd, available
+from tests.mounts import tmpfs
 from tests.public_contract import validate_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,15 +109,8 @@ def test_fifty_sigkills_of_the_generator_never_show_a_reader_a_broken_file(tmp_p
 
 @pytest.fixture
 def small_disk(tmp_path):
-    target = tmp_path / "disk"
-    target.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(target)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "disk", "size=8m", "a small tmpfs") as target:
         yield target
-    finally:
-        subprocess.run(["umount", "-l", str(target)], check=False)
 
 
 def test_a_full_disk_keeps_the_last_good_files_and_the_next_run_after_space_returns_publishes(small_disk):

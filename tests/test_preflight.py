@@ -10,6 +10,7 @@ import pytest
 
 from generator.config import load_config
 from generator.preflight import CLONE, public_dir_problems
+from tests.mounts import tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,15 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def read_only_dir(tmp_path):
     """A directory on a read-only mount: unwritable even for root, as on a Pi whose SD card went read-only."""
-    target = tmp_path / "ro"
-    target.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(target)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a read-only tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "ro", "ro,size=1m", "a read-only tmpfs") as target:
         yield target
-    finally:
-        subprocess.run(["umount", str(target)], check=False)
 
 
 def config_file(tmp_path: Path, public: Path, extra: str = "") -> Path:

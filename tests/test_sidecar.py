@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -29,7 +28,12 @@ from websockets.exceptions import (
 
 from sidecar import Sidecar, run_sidecar
 from sidecar.origin import SettingError
-from tests.sidecar_process import sidecar_command, start_sidecar_process
+from tests.sidecar_process import (
+    sidecar_command,
+    start_sidecar_process,
+    write_atomically,
+    write_manifest,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -37,16 +41,6 @@ REPO = Path(__file__).resolve().parents[1]
 # --- helpers -------------------------------------------------------------------------------------------
 def run(coro: Any, timeout: float = 20) -> Any:
     return asyncio.run(asyncio.wait_for(coro, timeout))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
-
-
-def write_manifest(public: Path, manifest: dict[str, Any], indent: int | None = None) -> None:
-    write_atomically(public / "manifest.json", json.dumps(manifest, indent=indent))
 
 
 def iso(instant: datetime) -> str:

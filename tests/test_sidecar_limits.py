@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -25,16 +24,11 @@ from tests.sidecar_attackers import (
     open_socket,
     read_until_closed,
 )
+from tests.sidecar_process import write_manifest
 
 
 def run(coro: Any, timeout: float = 20) -> Any:
     return asyncio.run(asyncio.wait_for(coro, timeout))
-
-
-def write_manifest(public: Path, manifest: dict[str, Any]) -> None:
-    temp = public / ".manifest.json.tmp"
-    temp.write_text(json.dumps(manifest), encoding="utf-8")
-    os.replace(temp, public / "manifest.json")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from sidecar import Sidecar
-from tests.sidecar_process import start_sidecar_process
+from tests.sidecar_process import start_sidecar_process, write_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 VIEWERS = 500
@@ -27,12 +27,6 @@ VIEWERS = 500
 
 def run(coro: Any, timeout: float = 40) -> Any:
     return asyncio.run(asyncio.wait_for(coro, timeout))
-
-
-def write_manifest(public: Path, manifest: dict[str, Any]) -> None:
-    temp = public / ".manifest.json.tmp"
-    temp.write_text(json.dumps(manifest), encoding="utf-8")
-    os.replace(temp, public / "manifest.json")
 
 
 async def next_frame(ws: ClientConnection, timeout: float = 5) -> dict[str, Any]:
