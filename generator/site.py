@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    select_autoescape,
+)
 
 from generator import prerender
 from generator.config import Config
@@ -55,13 +62,19 @@ def publish_assets(publisher: Publisher) -> Assets:
     return Assets(js_path=paths["js"], css_path=paths["css"])
 
 
+@lru_cache(maxsize=1)
+def _page_template() -> Template:
+    """The page template, compiled once per process: index.html is rendered on every live update."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    return env.get_template("index.html.j2")
+
+
 def render_index(cfg: Config, assets: Assets, kpis: Mapping[str, Any] | None = None,
                  live: Mapping[str, Any] | None = None) -> str:
     """The page; with the default range's KPIs and the live file, their figures already in it."""
     language = cfg["site.language"]
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                      undefined=StrictUndefined, keep_trailing_newline=True)
-    return env.get_template("index.html.j2").render(
+    return _page_template().render(
         lang=cfg["site.language"],
         site_name=cfg["site.name"],
         timezone=cfg["site.timezone"],

@@ -40,6 +40,8 @@ def bucket_prices(window: Window, tariff: Tariff, prices: PriceTable | Problem |
     if len(starts) == 0:
         empty = pd.Series(dtype=float)
         return empty, empty
+    if tariff.kind != FILE and not tariff.periods:   # a flat price (the default): no grid to walk
+        return pd.Series(float(tariff.per_kwh), index=starts), pd.Series(0.0, index=starts)
     step_ns = min(GRID_S, window.bucket_seconds) * 1_000_000_000
     first, last = int(edges.asi8[0]), int(edges.asi8[-1])
     grid = np.arange(first, last, step_ns, dtype=np.int64)
