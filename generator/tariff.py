@@ -14,12 +14,15 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from generator.core.errors import Problem
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and pandas are imported where they are used: the config loads this module to check
+# price.periods, and the sidecar, which loads the config, must not carry them (≈ 48 MB).
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_PERIODS = 50
@@ -38,6 +41,7 @@ class Period:
     price: float
 
     def covers(self, minute: np.ndarray, weekday: np.ndarray) -> np.ndarray:
+        import numpy as np
         if self.start_min < self.end_min:
             inside = (minute >= self.start_min) & (minute < self.end_min)
         else:
@@ -130,6 +134,7 @@ class PriceTable:
 
     def at(self, instants: np.ndarray) -> np.ndarray:
         """The price at each instant (ns since the epoch); NaN where no interval of the file holds it."""
+        import numpy as np
         i = np.searchsorted(self.starts, instants, side="right") - 1
         inside = (i >= 0) & (instants < self.ends[np.clip(i, 0, None)])
         return np.where(inside, self.prices[np.clip(i, 0, None)], np.nan)
@@ -174,6 +179,7 @@ def _read(path: str, size: int, divisor: float) -> PriceTable | Problem:
 
 def parse_price_csv(text: str, path: str, divisor: float = 1.0) -> PriceTable | Problem:
     """start,end,value rows (end optional; value may be called price); ISO 8601 times with their UTC offset."""
+    import numpy as np
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         return unreadable(path, "empty; give a header line start,end,value and one line per price")
@@ -220,6 +226,7 @@ def parse_price_csv(text: str, path: str, divisor: float = 1.0) -> PriceTable | 
 
 def _instant(text: str) -> int:
     """ns since the epoch of an ISO 8601 time that carries its offset (2026-01-15T00:00:00+01:00, …Z)."""
+    import pandas as pd
     text = text.strip()
     try:
         ts = pd.Timestamp(text)
