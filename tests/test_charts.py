@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from generator import analytics, i18n
+from generator import charts as charts_module
 from generator.charts import build_charts
 from generator.core.ranges import BY_KEY, Window
 
@@ -85,6 +86,12 @@ def frame(window: Window) -> pd.DataFrame:
 # --- the shape every option shares -----------------------------------------------------------------
 def test_build_charts_returns_all_seven_charts(frame, window):
     assert set(charts_for(frame, window)) == set(ALL_CHARTS)
+
+
+def test_a_chart_meant_for_some_ranges_is_left_out_of_the_others(frame, window, monkeypatch):
+    monkeypatch.setitem(charts_module.ONLY_FOR, "valve", frozenset({"30d"}))
+    assert "valve" not in charts_for(frame, window, "24h")
+    assert "valve" in charts_for(frame, window, "30d")
 
 
 @pytest.mark.parametrize("drop", [[], ["indoor_temp", "heat_output"], ["power_electric", "compressor_on"],

@@ -27,7 +27,7 @@ from generator.core.ranges import RangeSpec, Window
 if TYPE_CHECKING:
     from generator.analytics import Params, Summary
 
-__all__ = ["CHARTS", "DEFAULT_COLOURS", "build_charts", "build_kpis"]
+__all__ = ["CHARTS", "DEFAULT_COLOURS", "ONLY_FOR", "build_charts", "build_kpis", "shown_on"]
 
 CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
     "sankey": sankey.build,
@@ -38,12 +38,20 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
     "power": power.build,
     "valve": valve.build,
 }
+# Charts that mean something only on some ranges (daily bars need days): on the others the range file
+# leaves them out, and the page hides their card.  A chart not named here is in every range.
+ONLY_FOR: dict[str, frozenset[str]] = {}
+
+
+def shown_on(key: str, range_key: str) -> bool:
+    return key not in ONLY_FOR or range_key in ONLY_FOR[key]
 
 
 def build_charts(frame: pd.DataFrame, summary: "Summary", window: Window, spec: RangeSpec, language: str,
                  timezone: str, colours: Mapping[str, str] | None = None,
                  params: "Params | None" = None) -> dict[str, dict[str, Any]]:
-    """Every chart of one range, by key (sankey, cop, runtime, temperature, performance, power, valve)."""
+    """Every chart of one range, by key (sankey, cop, runtime, temperature, performance, power, valve, and
+    those of ONLY_FOR that are shown on this range)."""
     unknown = sorted(set(colours or {}) - set(DEFAULT_COLOURS))
     if unknown:
         raise ValueError(f"chart colours: unknown key(s) {', '.join(unknown)}; "
@@ -54,4 +62,4 @@ def build_charts(frame: pd.DataFrame, summary: "Summary", window: Window, spec: 
 
     ctx = ChartContext(frame, summary, window, spec, i18n.check_language(language), timezone, colours or {},
                        params or Params())
-    return {key: build(ctx) for key, build in CHARTS.items()}
+    return {key: build(ctx) for key, build in CHARTS.items() if shown_on(key, spec.key)}

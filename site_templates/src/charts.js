@@ -144,9 +144,19 @@ export class ChartBoard {
     }
   }
 
+  /** The card of a chart this range does not have: out of the layout, its chart let go. */
+  hide(key) {
+    const slot = this.cards.get(key);
+    if (!slot) return;
+    this.showPlaceholder(key, '', 'absent');
+    slot.range = null;
+  }
+
   /** Loading placeholders on every chart that has nothing drawn yet. */
   showLoading() {
-    for (const [key, slot] of this.cards) if (!slot.chart) this.showPlaceholder(key, this.t.loading, 'loading');
+    for (const [key, slot] of this.cards) {
+      if (!slot.chart && slot.card.dataset.state !== 'absent') this.showPlaceholder(key, this.t.loading, 'loading');
+    }
   }
 
   showAllEmpty() {

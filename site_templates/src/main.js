@@ -240,9 +240,12 @@ class Dashboard {
   draw(range, hash, data) {
     const spanMs = rangeSpanMs(data, range);
     this.kpis.render(data.kpis || null, spanMs / 1000);
-    // Every card is drawn (empty when the file lacks its chart); a chart the page has no card for gets one.
-    for (const key of mergeKeys(this.board.keys(), data.charts)) {
-      this.board.draw(key, data.charts?.[key] ?? { _empty: true }, { range, hash, spanMs });
+    // Every card is drawn; a chart the page has no card for gets one. A chart the file leaves out has no
+    // meaning on this range (daily bars on 1 h): its card is hidden until a range has it.
+    const charts = data.charts && typeof data.charts === 'object' ? data.charts : null;
+    for (const key of mergeKeys(this.board.keys(), charts)) {
+      if (charts && !(key in charts)) this.board.hide(key);
+      else this.board.draw(key, charts?.[key] ?? { _empty: true }, { range, hash, spanMs });
     }
     renderEvents(this.el.events, data.alarms?.events, this);
     this.shownQuality = Array.isArray(data.data_quality) ? data.data_quality : [];
