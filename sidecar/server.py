@@ -191,7 +191,8 @@ class Sidecar:
         # no viewer should wait for; a stalled one takes at most this one more frame.
         asyncio.get_running_loop().call_soon(self._drop_stalled)
         self.counters.updates_sent += 1
-        log.info("manifest changed; update sent to %d viewers in %.1f ms",
+        # DEBUG: at a 1-s live interval an INFO line per update fills the journal (the count is in /healthz)
+        log.debug("manifest changed; update sent to %d viewers in %.1f ms",
                  len(self._clients), 1000 * (time.perf_counter() - started))
 
     async def _check_viewers(self) -> None:
