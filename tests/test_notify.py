@@ -1,0 +1,425 @@
+"""Notifications, end to end: the real generator run (run_once) on a source whose answer the test controls,
+sending to real local receivers on free loopback ports: an http.server for the webhook and for ntfy, and
+aiosmtpd for e-mail.  Each receiver gets exactly one message per change, across restarts and outages."""
+from __future__ import annotations
+
+import email
+import json
+import socket
+import threading
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+from email.header import decode_header, make_header
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from generator import archive
+from generator.build import make_context, run_once
+from generator.cli import main
+from generator.config import load_config
+from generator.core.errors import ConfigError, SourceError
+from generator.notify import STATE_FILE
+from generator.site import bundle_missing
+from generator.sources.base import Latest
+from generator.sources.demo import DemoSource
+from tests.clocks import ManualClock
+
+pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
+
+NTFY_TOKEN = "tk_Pq81-known-to-the-test"
+SMTP_PASSWORD = "smtp-Zr4-known-to-the-test"
+LOW_BRINE_FLOW = 1304   # Thermia (ThermIQ r13 bit 0x08): "Alarm low flow brine" / "Larm lågflöde brine"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HttpReceiver:
+    """A stdlib HTTP server in a thread that records every POST (path, headers, body) and answers 200;
+    stop() and start() again on the same port play a receiver that is down for a while."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        self.server: ThreadingHTTPServer | None = None
+
+    def start(self) -> "HttpReceiver":
+        received = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append((self.path, dict(self.headers), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class SmtpReceiver:
+    """aiosmtpd on a free port, recording each message as delivered (envelope and parsed message)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[tuple[list[str], email.message.Message]] = []
+        self.logins: list[tuple[str, str]] = []
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=True)
+
+    def start(self) -> "SmtpReceiver":
+        # a plain connection in the test, so the login is allowed without TLS here
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, authenticator=self.authenticate,
+                                     auth_require_tls=False)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+class ControlledSource(DemoSource):
+    """The simulator's values, with the alarms, the age of the newest sample and the source's answer set
+    by the test (as a collector and a database would give them)."""
+
+    def __init__(self, clock: ManualClock):
+        super().__init__(1, clock)
+        self.alarms: tuple[int, ...] = ()
+        self.lag_s = 0.0
+        self.down = False
+
+    def latest(self) -> Latest:
+        if self.down:
+            self.query_count += 1
+            raise SourceError("cannot reach http://127.0.0.1:9 (Connection refused)", "unreachable",
+                              url="http://127.0.0.1:9")
+        found = super().latest()
+        at = pd.Timestamp(self._clock.now()).tz_convert("UTC").floor("s") - pd.Timedelta(seconds=self.lag_s)
+        return replace(found, at=at, alarm_codes=self.alarms, alarm_since={})
+
+    def ping(self) -> bool:
+        return not self.down
+
+
+@pytest.fixture
+def receivers():
+    webhook, ntfy, smtp = HttpReceiver().start(), HttpReceiver().start(), SmtpReceiver().start()
+    yield webhook, ntfy, smtp
+    for receiver in (webhook, ntfy, smtp):
+        receiver.stop()
+
+
+def write_config(tmp_path: Path, webhook: HttpReceiver, ntfy: HttpReceiver, smtp: SmtpReceiver,
+                 language: str = "en", timeout_s: float = 2) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"""provider: thermia
+output:
+  public_dir: {tmp_path / 'public'}
+site:
+  name: Villa Ek
+  language: {language}
+  stale_after_s: 600
+notify:
+  timeout_s: {timeout_s}
+  webhook:
+    url: {webhook.url}/hooks/heatpump
+  ntfy:
+    url: {ntfy.url}
+    topic: heatpump
+  smtp:
+    host: 127.0.0.1
+    port: {smtp.port}
+    security: none
+    username: owner
+    from: heatpump@example.com
+    to: [owner@example.com, partner@example.com]
+""", encoding="utf-8")
+    return path
+
+
+ENV = {"HEATPUMP_NTFY_TOKEN": NTFY_TOKEN, "HEATPUMP_SMTP_PASSWORD": SMTP_PASSWORD}
+
+
+class Generator:
+    """A generator process as the scheduler runs it: one context, run_once after run_once.  Only the live
+    file and the page are refreshed (no range is due), which is all the three conditions need."""
+
+    def __init__(self, config: Path, clock: ManualClock, source: ControlledSource):
+        self.clock, self.source = clock, source
+        self.ctx = make_context(load_config(config, ENV), source, clock)
+
+    def run(self, seconds: float = 60):
+        self.clock.advance(seconds)
+        now = self.clock.now()
+        self.ctx.state.archived_day = archive.yesterday(now, self.ctx.cfg["site.timezone"])  # no snapshot
+        return run_once(self.ctx, now=now, due=[])
+
+
+@pytest.fixture
+def setup(tmp_path, receivers):
+    webhook, ntfy, smtp = receivers
+    config = write_config(tmp_path, webhook, ntfy, smtp)
+    clock = ManualClock(datetime(2026, 1, 15, 11, 0, 7, tzinfo=timezone.utc))
+    source = ControlledSource(clock)
+    return Generator(config, clock, source), config, receivers
+
+
+def counts(receivers) -> tuple[int, int, int]:
+    webhook, ntfy, smtp = receivers
+    return len(webhook.requests), len(ntfy.requests), len(smtp.messages)
+
+
+def webhook_events(webhook: HttpReceiver) -> list[tuple[str, str, int | None]]:
+    return [(p["event"], p["state"], p["code"]) for p in (json.loads(body) for _, _, body in webhook.requests)]
+
+
+def test_an_alarm_is_sent_once_when_it_starts_and_once_when_it_clears_to_every_channel(setup):
+    generator, _, receivers = setup
+    webhook, ntfy, smtp = receivers
+    assert generator.run().ok
+    assert counts(receivers) == (0, 0, 0), "nothing is wrong: nothing is sent"
+
+    generator.source.alarms = (LOW_BRINE_FLOW,)
+    generator.run()
+    assert counts(receivers) == (1, 1, 1)
+    path, headers, body = webhook.requests[0]
+    assert path == "/hooks/heatpump" and headers["Content-Type"].startswith("application/json")
+    payload = json.loads(body)
+    assert payload == {"id": payload["id"], "event": "alarm", "state": "started", "code": 1304,
+                       "title": "Villa Ek: Alarm 1304", "text": "Alarm 1304: Alarm low flow brine",
+                       "language": "en", "time": "2026-01-15T11:02:07Z", "site": "Villa Ek"}
+    path, headers, body = ntfy.requests[0]
+    assert path == "/heatpump" and body.decode() == "Alarm 1304: Alarm low flow brine"
+    assert headers["Title"] == "Villa Ek: Alarm 1304" and headers["Priority"] == "4"
+    assert headers["Tags"] == "rotating_light" and headers["Authorization"] == f"Bearer {NTFY_TOKEN}"
+    recipients, mail = smtp.messages[0]
+    assert recipients == ["owner@example.com", "partner@example.com"]
+    assert mail["Subject"] == "Villa Ek: Alarm 1304" and mail["From"] == "heatpump@example.com"
+    assert mail.get_payload(decode=True).decode().strip() == "Alarm 1304: Alarm low flow brine"
+    assert smtp.logins == [("owner", SMTP_PASSWORD)], "the password comes from $HEATPUMP_SMTP_PASSWORD"
+
+    generator.run()
+    generator.run()
+    assert counts(receivers) == (1, 1, 1), "an alarm still active is not sent again"
+
+    generator.source.alarms = ()
+    generator.run()
+    assert counts(receivers) == (2, 2, 2)
+    assert webhook_events(webhook) == [("alarm", "started", 1304), ("alarm", "cleared", 1304)]
+    assert json.loads(webhook.requests[1][2])["text"] == "Alarm 1304 is no longer active: Alarm low flow brine"
+    assert ntfy.requests[1][1]["Tags"] == "white_check_mark" and ntfy.requests[1][1]["Priority"] == "3"
+    assert smtp.messages[1][1]["Subject"] == "Villa Ek: Alarm 1304 cleared"
+    generator.run()
+    assert counts(receivers) == (2, 2, 2)
+
+
+def test_a_stale_source_is_sent_once_when_it_stops_answering_and_once_when_it_answers_again(setup):
+    generator, _, receivers = setup
+    generator.run()
+    generator.source.down = True
+    failed = generator.run()
+    assert not failed.ok and generator.ctx.state.manifest.stale
+    for _ in range(3):   # still down, within stale_after_s: the data is not old yet
+        generator.run(30)
+    assert counts(receivers) == (1, 1, 1)
+    payload = json.loads(receivers[0].requests[0][2])
+    assert (payload["event"], payload["state"]) == ("stale", "started")
+    assert "cannot reach http://127.0.0.1:9" in payload["text"]
+
+    generator.source.down = False
+    assert generator.run().ok
+    generator.run()
+    assert counts(receivers) == (2, 2, 2)
+    assert webhook_events(receivers[0]) == [("stale", "started", None), ("stale", "cleared", None)]
+
+
+def test_old_data_is_sent_once_when_the_newest_sample_gets_too_old_and_once_when_new_samples_come(setup):
+    generator, _, receivers = setup
+    generator.run()
+    generator.source.lag_s = 601   # the collector stopped: the database answers, with old samples
+    generator.run()
+    generator.run()
+    assert generator.ctx.state.manifest.data_old and not generator.ctx.state.manifest.stale
+    assert counts(receivers) == (1, 1, 1)
+    payload = json.loads(receivers[0].requests[0][2])
+    assert (payload["event"], payload["state"]) == ("data_old", "started")
+    # sent at 11:02:07 UTC: the newest sample is 601 s older, 10:52:06 UTC, 11:52 in Stockholm (UTC+1 in January)
+    assert payload["text"] == "The newest sample is from 2026-01-15 11:52, more than 10 min ago."
+    generator.source.lag_s = 0
+    generator.run()
+    assert webhook_events(receivers[0]) == [("data_old", "started", None), ("data_old", "cleared", None)]
+    assert counts(receivers) == (2, 2, 2)
+
+
+def test_a_restarted_generator_does_not_send_a_condition_it_already_announced(setup):
+    generator, config, receivers = setup
+    generator.source.alarms = (LOW_BRINE_FLOW,)
+    generator.run()
+    assert counts(receivers) == (1, 1, 1)
+
+    restarted = Generator(config, generator.clock, generator.source)   # a new process on the same public/
+    restarted.run()
+    restarted.run()
+    assert counts(receivers) == (1, 1, 1)
+    generator.source.alarms = ()
+    restarted.run()
+    assert counts(receivers) == (2, 2, 2), "and it still knows to send the clearing"
+
+
+def test_a_receiver_that_is_down_gets_each_message_once_when_it_is_back(setup):
+    generator, _, receivers = setup
+    webhook, ntfy, smtp = receivers
+    webhook.stop()
+    smtp.stop()
+    generator.source.alarms = (LOW_BRINE_FLOW,)
+    generator.run()
+    generator.source.alarms = ()
+    generator.run()
+    generator.run()
+    assert counts(receivers) == (0, 2, 0), "one channel down does not hold the others back"
+    state = json.loads((generator.ctx.cfg.public_dir / STATE_FILE).read_bytes())
+    assert [len(state["queue"][name]) for name in ("webhook", "ntfy", "e-mail")] == [2, 0, 2]
+
+    webhook.start()
+    smtp.start()
+    generator.run()
+    generator.run()
+    assert counts(receivers) == (2, 2, 2)
+    assert webhook_events(webhook) == [("alarm", "started", 1304), ("alarm", "cleared", 1304)], "in order"
+    assert [m["Subject"] for _, m in smtp.messages] == ["Villa Ek: Alarm 1304", "Villa Ek: Alarm 1304 cleared"]
+
+
+def test_messages_a_down_receiver_has_not_taken_survive_a_restart(setup):
+    generator, config, receivers = setup
+    webhook = receivers[0]
+    webhook.stop()
+    generator.source.alarms = (LOW_BRINE_FLOW,)
+    generator.run()
+    webhook.start()
+    Generator(config, generator.clock, generator.source).run()
+    assert counts(receivers) == (1, 1, 1)
+
+
+def test_a_receiver_that_never_answers_delays_a_run_by_at_most_the_timeout(setup, tmp_path):
+    generator, _, receivers = setup
+    webhook = receivers[0]
+    webhook.stop()
+    silent = socket.socket()   # takes the connection (the kernel's backlog) and never says a word
+    silent.bind(("127.0.0.1", webhook.port))
+    silent.listen(8)
+    try:
+        generator.source.alarms = (LOW_BRINE_FLOW,)
+        begun = time.monotonic()
+        generator.run()
+        assert time.monotonic() - begun < 2 + 1.5, "notify.timeout_s is 2"
+    finally:
+        silent.close()
+    webhook.start()
+    generator.run()
+    generator.run()
+    assert counts(receivers) == (1, 1, 1)
+
+
+def test_messages_are_in_the_sites_language_and_a_swedish_title_reaches_ntfy_intact(tmp_path, receivers):
+    webhook, ntfy, smtp = receivers
+    config = write_config(tmp_path, webhook, ntfy, smtp, language="sv")
+    config.write_text(config.read_text(encoding="utf-8").replace("name: Villa Ek", "name: Värmepump"), encoding="utf-8")
+    clock = ManualClock(datetime(2026, 1, 15, 11, 0, 7, tzinfo=timezone.utc))
+    generator = Generator(config, clock, ControlledSource(clock))
+    generator.source.alarms = (LOW_BRINE_FLOW,)
+    generator.run()
+    assert json.loads(webhook.requests[0][2])["text"] == "Larm 1304: Larm lågflöde brine"
+    assert str(make_header(decode_header(ntfy.requests[0][1]["Title"]))) == "Värmepump: Larm 1304"
+    assert ntfy.requests[0][2].decode("utf-8") == "Larm 1304: Larm lågflöde brine"
+    assert str(make_header(decode_header(smtp.messages[0][1]["Subject"]))) == "Värmepump: Larm 1304"
+
+
+def test_without_a_channel_nothing_is_sent_or_kept(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"output:\n  public_dir: {tmp_path / 'public'}\n", encoding="utf-8")
+    clock = ManualClock(datetime(2026, 1, 15, 11, 0, 7, tzinfo=timezone.utc))
+    generator = Generator(config, clock, ControlledSource(clock))
+    generator.source.alarms = (3,)
+    generator.run()
+    assert generator.ctx.state.notifier is None
+    assert not (tmp_path / "public" / STATE_FILE).exists()
+
+
+def test_notify_test_sends_one_message_to_each_channel_and_says_which_failed(setup, capsys, monkeypatch):
+    _, config, receivers = setup
+    receivers[2].stop()
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    assert main(["notify-test", "--config", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "webhook: sent" in out and "ntfy: sent" in out and "e-mail: FAILED: cannot reach 127.0.0.1" in out
+    assert SMTP_PASSWORD not in out and NTFY_TOKEN not in out
+    assert counts(receivers) == (1, 1, 0)
+    assert json.loads(receivers[0].requests[0][2])["event"] == "test"
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("notify:\n  ntfy:\n    url: https://ntfy.sh\n",
+     "notify.ntfy.topic: required when notify.ntfy.url is set; name the topic, e.g. heatpump-alarms"),
+    ("notify:\n  smtp:\n    host: mail.example.com\n    from: hp@example.com\n",
+     "notify.smtp.to: required when notify.smtp.host is set; give a list of recipients"),
+    ("notify:\n  smtp:\n    security: tls\n",
+     "notify.smtp.security: 'tls' is not valid; use one of: starttls, ssl, none"),
+    ("notify:\n  smtp:\n    host: mail.example.com\n    from: hp@example.com\n    to: owner@example.com\n",
+     "notify.smtp.to: 'owner@example.com' is not valid; give a list of e-mail addresses, e.g. [owner@example.com]"),
+    ("notify:\n  webhook:\n    url: ftp://example.com/hook\n",
+     "notify.webhook.url: the value is not valid; give a full URL such as https://example.com/hooks/heatpump"),
+    ("notify:\n  ntfy:\n    url: https://ntfy.sh\n    topic: a/b\n",
+     "notify.ntfy.topic: 'a/b' is not valid; use 1 to 64 letters, digits, '_' or '-', e.g. heatpump-alarms"),
+])
+def test_a_bad_notification_setting_names_the_key_and_the_fix(tmp_path, text, problem):
+    config = tmp_path / "config.yaml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config, {})
+    assert problem in str(caught.value).splitlines()
+
+
+def test_a_notification_secret_never_appears_in_an_error(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("notify:\n  webhook:\n    url: ftp://hooks.example.com/T0/secret-key\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config, {"HEATPUMP_SMTP_PASSWORD": "pw\nsecret-pw-x9", "HEATPUMP_NTFY_TOKEN": "tøken-x9"})
+    text = str(caught.value)
+    assert "notify.smtp.password (from $HEATPUMP_SMTP_PASSWORD): the value is not valid" in text
+    assert "notify.ntfy.token (from $HEATPUMP_NTFY_TOKEN): the value is not valid" in text
+    assert "notify.webhook.url: the value is not valid" in text
+    assert "secret-pw-x9" not in text and "tøken-x9" not in text and "secret-key" not in text
