@@ -3,112 +3,34 @@ sending to real local receivers on free loopback ports: an http.server for the w
 aiosmtpd for e-mail.  Each receiver gets exactly one message per change, across restarts and outages."""
 from __future__ import annotations
 
-import email
 import json
 import socket
-import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from email.header import decode_header, make_header
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from generator import archive
 from generator.build import make_context, run_once
 from generator.cli import main
 from generator.config import load_config
-from generator.core.errors import ConfigError, SourceError
+from generator.core.errors import SourceError
 from generator.notify import STATE_FILE
 from generator.site import bundle_missing
 from generator.sources.base import Latest
 from generator.sources.demo import DemoSource
 from tests.clocks import ManualClock
+from tests.notify_receivers import HttpReceiver, SmtpReceiver
 
 pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
 
 NTFY_TOKEN = "tk_Pq81-known-to-the-test"
 SMTP_PASSWORD = "smtp-Zr4-known-to-the-test"
 LOW_BRINE_FLOW = 1304   # Thermia (ThermIQ r13 bit 0x08): "Alarm low flow brine" / "Larm lågflöde brine"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class HttpReceiver:
-    """A stdlib HTTP server in a thread that records every POST (path, headers, body) and answers 200;
-    stop() and start() again on the same port play a receiver that is down for a while."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.requests: list[tuple[str, dict[str, str], bytes]] = []
-        self.server: ThreadingHTTPServer | None = None
-
-    def start(self) -> "HttpReceiver":
-        received = self.requests
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                received.append((self.path, dict(self.headers), body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-class SmtpReceiver:
-    """aiosmtpd on a free port, recording each message as delivered (envelope and parsed message)."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.messages: list[tuple[list[str], email.message.Message]] = []
-        self.logins: list[tuple[str, str]] = []
-        self.controller: Controller | None = None
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 OK"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
-        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=True)
-
-    def start(self) -> "SmtpReceiver":
-        # a plain connection in the test, so the login is allowed without TLS here
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, authenticator=self.authenticate,
-                                     auth_require_tls=False)
-        self.controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
 
 
 class ControlledSource(DemoSource):
@@ -389,37 +311,3 @@ def test_notify_test_sends_one_message_to_each_channel_and_says_which_failed(set
     assert SMTP_PASSWORD not in out and NTFY_TOKEN not in out
     assert counts(receivers) == (1, 1, 0)
     assert json.loads(receivers[0].requests[0][2])["event"] == "test"
-
-
-@pytest.mark.parametrize("text, problem", [
-    ("notify:\n  ntfy:\n    url: https://ntfy.sh\n",
-     "notify.ntfy.topic: required when notify.ntfy.url is set; name the topic, e.g. heatpump-alarms"),
-    ("notify:\n  smtp:\n    host: mail.example.com\n    from: hp@example.com\n",
-     "notify.smtp.to: required when notify.smtp.host is set; give a list of recipients"),
-    ("notify:\n  smtp:\n    security: tls\n",
-     "notify.smtp.security: 'tls' is not valid; use one of: starttls, ssl, none"),
-    ("notify:\n  smtp:\n    host: mail.example.com\n    from: hp@example.com\n    to: owner@example.com\n",
-     "notify.smtp.to: 'owner@example.com' is not valid; give a list of e-mail addresses, e.g. [owner@example.com]"),
-    ("notify:\n  webhook:\n    url: ftp://example.com/hook\n",
-     "notify.webhook.url: the value is not valid; give a full URL such as https://example.com/hooks/heatpump"),
-    ("notify:\n  ntfy:\n    url: https://ntfy.sh\n    topic: a/b\n",
-     "notify.ntfy.topic: 'a/b' is not valid; use 1 to 64 letters, digits, '_' or '-', e.g. heatpump-alarms"),
-])
-def test_a_bad_notification_setting_names_the_key_and_the_fix(tmp_path, text, problem):
-    config = tmp_path / "config.yaml"
-    config.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        load_config(config, {})
-    assert problem in str(caught.value).splitlines()
-
-
-def test_a_notification_secret_never_appears_in_an_error(tmp_path):
-    config = tmp_path / "config.yaml"
-    config.write_text("notify:\n  webhook:\n    url: ftp://hooks.example.com/T0/secret-key\n", encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        load_config(config, {"HEATPUMP_SMTP_PASSWORD": "pw\nsecret-pw-x9", "HEATPUMP_NTFY_TOKEN": "tøken-x9"})
-    text = str(caught.value)
-    assert "notify.smtp.password (from $HEATPUMP_SMTP_PASSWORD): the value is not valid" in text
-    assert "notify.ntfy.token (from $HEATPUMP_NTFY_TOKEN): the value is not valid" in text
-    assert "notify.webhook.url: the value is not valid" in text
-    assert "secret-pw-x9" not in text and "tøken-x9" not in text and "secret-key" not in text
