@@ -380,7 +380,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("notify.smtp.password", None, "HEATPUMP_SMTP_PASSWORD", "SMTP password; never printed", _secret, secret=True),
     Setting("notify.smtp.from", None, None, "Sender address of the e-mails, e.g. heatpump@example.com", _address),
     Setting("notify.smtp.to", [], None, "Recipient addresses of the e-mails, a list", _addresses),
-    Setting("notify.timeout_s", 5, None, "Seconds a notification channel may take; a run waits at most this long for them, and a message that is not through is sent again next run",
+    Setting("notify.timeout_s", 5, None, "Seconds a run waits for the notification channels; a send still under way then goes on in the background (each network step may take 30 s) and is not repeated, and one that failed is sent again next run",
             Number(1, 60, "s")),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

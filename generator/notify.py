@@ -9,10 +9,10 @@ generator may write), so a restarted generator neither repeats what it announced
 receiver has not taken yet.
 
 Sending happens in worker threads, one per channel with something queued, and the run waits for them at
-most notify.timeout_s (every network step has that timeout as well).  A thread slower than that (a
-server that takes the connection and then hangs) finishes on its own; its channel is skipped until it
-has, and what it delivered is taken off the queue then, so a slow receiver neither slows the runs nor
-gets a message twice.  A channel that fails keeps its queue, in order, for the next run.
+most notify.timeout_s.  A thread slower than that (a slow receiver; each network step may take up to
+notify_channels.SEND_TIMEOUT_S) finishes on its own; its channel is skipped until it has, and what it
+delivered is taken off the queue then, so a slow receiver neither slows the runs nor gets a message
+twice.  A channel that fails keeps its queue, in order, for the next run.
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@ Tags headers) and e-mail over SMTP.  Standard library only (urllib, smtplib, ema
 requests do not need a client library, and the generator's dependencies stay as they are.
 
 Each channel delivers one Message or raises ChannelError with a line for the log that holds no secret.
-Every network step has the timeout notify.timeout_s (docs/notifications.md).
+Every network step has the timeout SEND_TIMEOUT_S; a run does not wait that long (notify.py sends in worker
+threads and waits notify.timeout_s), so a slow receiver is given time without holding the run up.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 from generator.config import Config
 
 STARTED, CLEARED = "started", "cleared"
+SEND_TIMEOUT_S = 30.0   # per connect, read or SMTP step: a slow receiver still gets its message, once
 # ntfy's priorities (1 min … 5 max) and emoji tags: a new alarm is the one message worth a loud phone
 NTFY_PRIORITY = {("alarm", STARTED): "4", ("test", STARTED): "3"}
 NTFY_TAGS = {("alarm", STARTED): "rotating_light", ("test", STARTED): "test_tube"}
@@ -154,7 +156,7 @@ class Smtp:
 
 def channels_of(cfg: Config) -> list[Channel]:
     """The channels the configuration sets up (checked by load_config); none: notifications are off."""
-    timeout = float(cfg["notify.timeout_s"])
+    timeout = SEND_TIMEOUT_S
     found: list[Channel] = []
     if cfg["notify.webhook.url"]:
         found.append(Webhook(cfg["notify.webhook.url"], timeout))

@@ -6,54 +6,29 @@ from __future__ import annotations
 import json
 import socket
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 from email.header import decode_header, make_header
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from generator import archive
-from generator.build import make_context, run_once
 from generator.cli import main
-from generator.config import load_config
-from generator.core.errors import SourceError
 from generator.notify import STATE_FILE
 from generator.site import bundle_missing
-from generator.sources.base import Latest
-from generator.sources.demo import DemoSource
 from tests.clocks import ManualClock
-from tests.notify_receivers import HttpReceiver, SmtpReceiver
+from tests.notify_support import (
+    ENV,
+    NTFY_TOKEN,
+    SMTP_PASSWORD,
+    ControlledSource,
+    Generator,
+    HttpReceiver,
+    SmtpReceiver,
+)
 
 pytestmark = pytest.mark.skipif(bool(bundle_missing()), reason="page bundle not built: run `make bundle`")
 
-NTFY_TOKEN = "tk_Pq81-known-to-the-test"
-SMTP_PASSWORD = "smtp-Zr4-known-to-the-test"
 LOW_BRINE_FLOW = 1304   # Thermia (ThermIQ r13 bit 0x08): "Alarm low flow brine" / "Larm lågflöde brine"
-
-
-class ControlledSource(DemoSource):
-    """The simulator's values, with the alarms, the age of the newest sample and the source's answer set
-    by the test (as a collector and a database would give them)."""
-
-    def __init__(self, clock: ManualClock):
-        super().__init__(1, clock)
-        self.alarms: tuple[int, ...] = ()
-        self.lag_s = 0.0
-        self.down = False
-
-    def latest(self) -> Latest:
-        if self.down:
-            self.query_count += 1
-            raise SourceError("cannot reach http://127.0.0.1:9 (Connection refused)", "unreachable",
-                              url="http://127.0.0.1:9")
-        found = super().latest()
-        at = pd.Timestamp(self._clock.now()).tz_convert("UTC").floor("s") - pd.Timedelta(seconds=self.lag_s)
-        return replace(found, at=at, alarm_codes=self.alarms, alarm_since={})
-
-    def ping(self) -> bool:
-        return not self.down
 
 
 @pytest.fixture
@@ -90,24 +65,6 @@ notify:
     to: [owner@example.com, partner@example.com]
 """, encoding="utf-8")
     return path
-
-
-ENV = {"HEATPUMP_NTFY_TOKEN": NTFY_TOKEN, "HEATPUMP_SMTP_PASSWORD": SMTP_PASSWORD}
-
-
-class Generator:
-    """A generator process as the scheduler runs it: one context, run_once after run_once.  Only the live
-    file and the page are refreshed (no range is due), which is all the three conditions need."""
-
-    def __init__(self, config: Path, clock: ManualClock, source: ControlledSource):
-        self.clock, self.source = clock, source
-        self.ctx = make_context(load_config(config, ENV), source, clock)
-
-    def run(self, seconds: float = 60):
-        self.clock.advance(seconds)
-        now = self.clock.now()
-        self.ctx.state.archived_day = archive.yesterday(now, self.ctx.cfg["site.timezone"])  # no snapshot
-        return run_once(self.ctx, now=now, due=[])
 
 
 @pytest.fixture
@@ -255,7 +212,7 @@ def test_messages_a_down_receiver_has_not_taken_survive_a_restart(setup):
     assert counts(receivers) == (1, 1, 1)
 
 
-def test_a_receiver_that_never_answers_delays_a_run_by_at_most_the_timeout(setup, tmp_path):
+def test_a_receiver_that_never_answers_delays_a_run_by_at_most_the_timeout(setup):
     generator, _, receivers = setup
     webhook = receivers[0]
     webhook.stop()
@@ -268,11 +225,28 @@ def test_a_receiver_that_never_answers_delays_a_run_by_at_most_the_timeout(setup
         generator.run()
         assert time.monotonic() - begun < 2 + 1.5, "notify.timeout_s is 2"
     finally:
-        silent.close()
+        silent.close()   # the waiting send fails now: the message stays queued
+    generator.ctx.state.notifier.wait(10)
     webhook.start()
+    generator.run()
+    assert counts(receivers) == (1, 1, 1)
+
+
+def test_a_slow_receiver_gets_its_message_once_without_slowing_the_run(setup):
+    generator, _, receivers = setup
+    webhook = receivers[0]
+    webhook.delay_s = 4   # longer than notify.timeout_s (2 s): the run goes on, the send too
+    generator.source.alarms = (LOW_BRINE_FLOW,)
+    begun = time.monotonic()
+    generator.run()
+    assert time.monotonic() - begun < 2 + 1.5
+    generator.run()   # the send is still under way: the webhook is not asked again
+    generator.ctx.state.notifier.wait(10)
     generator.run()
     generator.run()
     assert counts(receivers) == (1, 1, 1)
+    state = json.loads((generator.ctx.cfg.public_dir / STATE_FILE).read_bytes())
+    assert state["queue"] == {"webhook": [], "ntfy": [], "e-mail": []}, "delivered, so no longer queued"
 
 
 def test_messages_are_in_the_sites_language_and_a_swedish_title_reaches_ntfy_intact(tmp_path, receivers):
