@@ -51,7 +51,7 @@ TEXTS: dict[str, dict[tuple[str, str], tuple[str, str]]] = {
     "sv": {
         ("alarm", STARTED): ("Larm {code}", "Larm {code}: {alarm}"),
         ("alarm", CLEARED): ("Larm {code} har upphört", "Larm {code} är inte längre aktivt: {alarm}"),
-        ("data_old", STARTED): ("Inga nya data", "Senaste värdet är från {latest}, mer än {minutes} min sedan."),
+        ("data_old", STARTED): ("Inga nya data", "Senaste värdet är från {latest}, mer än {limit} sedan."),
         ("data_old", CLEARED): ("Nya data igen", "Nya värden kommer in igen."),
         ("stale", STARTED): ("Datakällan svarar inte", "Datakällan svarar inte; sidan visar de senast hämtade "
                              "värdena. {error}"),
@@ -61,7 +61,7 @@ TEXTS: dict[str, dict[tuple[str, str], tuple[str, str]]] = {
     "en": {
         ("alarm", STARTED): ("Alarm {code}", "Alarm {code}: {alarm}"),
         ("alarm", CLEARED): ("Alarm {code} cleared", "Alarm {code} is no longer active: {alarm}"),
-        ("data_old", STARTED): ("No new data", "The newest sample is from {latest}, more than {minutes} min ago."),
+        ("data_old", STARTED): ("No new data", "The newest sample is from {latest}, more than {limit} ago."),
         ("data_old", CLEARED): ("New data again", "New samples are coming in again."),
         ("stale", STARTED): ("The data source does not answer", "The data source does not answer; the page shows "
                              "the last values it got. {error}"),
@@ -120,11 +120,16 @@ class Wording:
     def message(self, condition: Condition, state: str, seen: Observed, at: datetime) -> Message:
         title, text = TEXTS[self.language][(condition.event, state)]
         values = {"code": condition.code, "alarm": condition.alarm, "latest": self.local(seen.latest_data_at),
-                  "minutes": round(self.stale_after_s / 60), "error": seen.error or ""}
+                  "limit": self.limit(), "error": seen.error or ""}
         stamp = at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         ident = hashlib.sha256(f"{condition.event}|{condition.code}|{state}|{stamp}".encode()).hexdigest()[:20]
         return Message(ident, condition.event, state, condition.code, f"{self.site}: {title.format(**values)}",
                        text.format(**values).strip(), self.language, stamp, self.site)
+
+    def limit(self) -> str:
+        """site.stale_after_s in words: '10 min', '45 s'."""
+        seconds = self.stale_after_s
+        return f"{seconds:g} s" if seconds < 120 else f"{seconds / 60:.0f} min"
 
     def local(self, iso_utc: str | None) -> str:
         if not iso_utc:

@@ -4,6 +4,7 @@ aiosmtpd for e-mail.  Each receiver gets exactly one message per change, across 
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 from datetime import datetime, timezone
@@ -247,6 +248,23 @@ def test_a_slow_receiver_gets_its_message_once_without_slowing_the_run(setup):
     assert counts(receivers) == (1, 1, 1)
     state = json.loads((generator.ctx.cfg.public_dir / STATE_FILE).read_bytes())
     assert state["queue"] == {"webhook": [], "ntfy": [], "e-mail": []}, "delivered, so no longer queued"
+
+
+def test_a_failing_channel_is_logged_once_while_it_lasts_and_the_log_holds_no_secret(setup, caplog):
+    generator, _, receivers = setup
+    receivers[0].stop()
+    generator.source.alarms = (LOW_BRINE_FLOW,)
+    with caplog.at_level(logging.INFO, logger="heatpump_dashboard.notify"):
+        for _ in range(4):
+            generator.run()
+        receivers[0].start()
+        generator.run()
+    failures = [r.getMessage() for r in caplog.records if "not delivered" in r.getMessage()]
+    assert failures == ["notification not delivered, retried next run: webhook: cannot reach the receiver "
+                        "([Errno 111] Connection refused)"]
+    assert any(r.getMessage() == "notifications: webhook takes messages again" for r in caplog.records)
+    assert "/hooks/heatpump" not in caplog.text, "the webhook URL may hold a key: it is a secret"
+    assert counts(receivers) == (1, 1, 1)
 
 
 def test_messages_are_in_the_sites_language_and_a_swedish_title_reaches_ntfy_intact(tmp_path, receivers):
