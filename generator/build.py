@@ -5,6 +5,9 @@ archive.py, backoff.py).
 State that outlives a run (the manifest on disk, backoffs, when each range last ran) lives in RunState, so
 a scheduler can call run_once() again and again, and a restarted generator carries on from the manifest
 it finds in public/.  Time comes from the context's clock (generator/core/clock.py).
+
+Why over 300 lines: the steps of a run read best side by side, each a few lines over the module that does
+its work (notify.py too); splitting them would split the table of contents from its chapters.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from generator.core.metrics import CHANGING
 from generator.core.public_format import LIVE_KEY
 from generator.core.ranges import BY_KEY, RANGES, RangeSpec, window_for
 from generator.manifest import Manifest, publish_manifest
+from generator.notify import Notifier, make_notifier, observed
 from generator.site import DEFAULT_RANGE, Assets, publish_assets_and_icon, publish_index
 from generator.sources.base import Latest, Source
 from generator.status import write_status
@@ -58,6 +62,7 @@ class RunState:
     archived_day: date | None = None
     alarm_since: dict[int, pd.Timestamp] = field(default_factory=dict)  # see remember_alarm_starts()
     price_problem: Problem | None = None     # the price file could not be used (said once in the log)
+    notifier: Notifier | None = None         # None: no notification channel is set up
 
 
 @dataclass
@@ -101,7 +106,8 @@ def make_context(cfg: Config, source: Source, clock: Clock = SYSTEM) -> Context:
         tariff=tariff_of(cfg["price.per_kwh"], cfg["price.periods"], cfg["price.file"], cfg["price.file_unit"]),
     )
     publisher = Publisher(cfg.public_dir, cfg["output.grace_s"])
-    state = RunState(Manifest.from_json(publisher.read_manifest()), Backoff(cfg["schedule.interval_s"], clock))
+    state = RunState(Manifest.from_json(publisher.read_manifest()), Backoff(cfg["schedule.interval_s"], clock),
+                     notifier=make_notifier(cfg))
     return Context(cfg, source, provider, publisher, params, refresh_intervals(cfg), state, clock)
 
 
@@ -135,6 +141,7 @@ def run_once(ctx: Context, now: datetime | None = None, due: Sequence[RangeSpec]
             ctx.state.manifest.mark_all_stale([r.key for r in RANGES], report.errors[0])
             ctx.state.source.failed(report.errors[0])
     report.manifest_written = publish(ctx, now, report)
+    notify(ctx, now, report)
     write_status(ctx.publisher, now, ctx.clock.monotonic() - begun, ctx.source.kind,
                  ctx.source.query_count - queries_before, report.ok, ctx.state.source.failures, ctx.state.ranges,
                  ctx.state.price_problem)
@@ -299,6 +306,13 @@ def publish(ctx: Context, now: datetime, report: RunReport) -> bool:
     manifest.stale = bool(report.errors) or any(e.stale for e in manifest.ranges.values())
     manifest.error = report.errors[0] if report.errors else manifest.first_stale_error()
     return publish_manifest(ctx.publisher, manifest, iso(now) or "")
+
+
+def notify(ctx: Context, now: datetime, report: RunReport) -> None:
+    """Tell the owner what started or cleared since the last run, from the manifest just published
+    (generator/notify.py: waits at most notify.timeout_s; nothing at all when no channel is set up)."""
+    if ctx.state.notifier is not None:
+        ctx.state.notifier.run(observed(ctx.state.manifest, report.latest, ctx.provider, ctx.cfg["site.language"]), now)
 
 
 def data_is_old(latest_at: str | None, now: datetime, limit_s: float) -> bool:

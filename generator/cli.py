@@ -103,6 +103,8 @@ def parser() -> argparse.ArgumentParser:
                              help="check through nginx that URL serves this public dir, /healthz and the websocket")
     serving.add_argument("url", metavar="URL", help="the page's address, e.g. http://raspberrypi.local/ "
                          "(user:password@ for a private dashboard; never printed)")
+    sub.add_parser("notify-test", parents=[common],
+                   help="send one test message to each notification channel set up, and say which worked")
     return p
 
 
@@ -269,6 +271,20 @@ def cmd_check_serving(cfg: Config, args: argparse.Namespace) -> int:
     return check_serving(cfg, args.url, sys.stdout)
 
 
+def cmd_notify_test(cfg: Config, args: argparse.Namespace) -> int:
+    """One test message per configured channel (webhook, ntfy, e-mail); exit 1 when any failed."""
+    from generator.notify import send_test
+
+    results = send_test(cfg, datetime.now(timezone.utc))
+    if not results:
+        print("no notification channel is set up: set notify.webhook.url, notify.ntfy.url or notify.smtp.host "
+              "(docs/notifications.md)", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    for name, problem in results:
+        print(f"{name}: sent" if problem is None else f"{name}: FAILED: {problem}")
+    return EXIT_OK if all(problem is None for _, problem in results) else EXIT_SOURCE_FAILED
+
+
 COMMANDS = {
     "check-config": cmd_check_config,
     "generate": cmd_generate,
@@ -279,6 +295,7 @@ COMMANDS = {
     "export": cmd_export,
     "nginx-config": cmd_nginx_config,
     "check-serving": cmd_check_serving,
+    "notify-test": cmd_notify_test,
 }
 
 if __name__ == "__main__":

@@ -220,6 +220,49 @@ def _periods(v: Any) -> str | None:
         "[{from: \"06:00\", to: \"22:00\", price: 1.8}], or leave it out for the flat price.per_kwh"
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
+NTFY_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _notify_url(example: str, credentials: str) -> Check:
+    """A receiver's URL: http or https with a host, and no user:password@ (proxies and logs show URLs)."""
+    def check(v: Any) -> str | None:
+        if v is None:
+            return None
+        if not isinstance(v, str) or _control_character(v):
+            return f"give a URL as text on one line, e.g. {example}"
+        parsed = urlparse(v)
+        if parsed.username or parsed.password:
+            return f"leave the user name and password out of the URL; {credentials}"
+        return None if parsed.scheme in ("http", "https") and parsed.hostname else f"give a full URL such as {example}"
+    return check
+
+
+def _header_secret(v: Any) -> str | None:
+    """A token sent in an HTTP header: a secret in printable ASCII."""
+    fix = _secret(v)
+    if fix is None and v is not None and not v.isascii():
+        return "it holds a character outside ASCII, which an HTTP header cannot carry; copy the token again"
+    return fix
+
+
+def _ntfy_topic(v: Any) -> str | None:
+    return None if v is None or (isinstance(v, str) and NTFY_TOPIC.match(v)) else \
+        "use 1 to 64 letters, digits, '_' or '-', e.g. heatpump-alarms"
+
+
+def _address(v: Any) -> str | None:
+    return None if v is None or (isinstance(v, str) and EMAIL.match(v)) else \
+        "give one e-mail address, e.g. heatpump@example.com"
+
+
+def _addresses(v: Any) -> str | None:
+    if isinstance(v, list) and all(isinstance(a, str) and EMAIL.match(a) for a in v):
+        return None
+    return "give a list of e-mail addresses, e.g. [owner@example.com]"
+
+
 def _provider(v: Any) -> str | None:
     from providers import (
         available_providers,  # late: providers import nothing from here
@@ -321,6 +364,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("price.file_unit", "kWh", None, "What the prices of price.file are per: kWh or MWh (Nord Pool's own unit)", _choice(("kWh", "MWh"))),
     Setting("mapping.metrics", {}, None, "The owner's own sensors: a canonical metric from another series (raw name, or measurement, tags, field, database, url; read with InfluxQL, also under a Flux source) with unit or scale/offset; replaces the provider's mapping of that metric (docs/mapping.md)", lambda v: None),
     Setting("mapping.extra", [], None, "Extra series on the temperature or power chart: label, chart and the series as in mapping.metrics (docs/mapping.md)", lambda v: None),
+    Setting("notify.webhook.url", None, "HEATPUMP_WEBHOOK_URL", "Notifications: URL that gets a JSON POST when an alarm, old data or a stale source starts or clears (docs/notifications.md); never printed, since such URLs often hold a key; empty means no webhook",
+            _notify_url("https://example.com/hooks/heatpump", "put a key in the URL's path or query instead"),
+            secret=True),
+    Setting("notify.ntfy.url", None, None, "Notifications: ntfy server, e.g. https://ntfy.sh; empty means no ntfy",
+            _notify_url("https://ntfy.sh", "give the access token in notify.ntfy.token")),
+    Setting("notify.ntfy.topic", None, None, "ntfy topic the messages are posted to (letters, digits, '_', '-')", _ntfy_topic),
+    Setting("notify.ntfy.token", None, "HEATPUMP_NTFY_TOKEN", "ntfy access token, sent as a Bearer token; never printed; empty means none",
+            _header_secret, secret=True),
+    Setting("notify.smtp.host", None, None, "Notifications by e-mail: the SMTP server's host name; empty means no e-mail", _text),
+    Setting("notify.smtp.port", 587, None, "SMTP port (587 with starttls, 465 with ssl, 25 without)", PORT),
+    Setting("notify.smtp.security", "starttls", None, "How the SMTP connection is encrypted: starttls, ssl or none",
+            _choice(SMTP_SECURITY)),
+    Setting("notify.smtp.username", None, None, "SMTP user; empty means no login", _text),
+    Setting("notify.smtp.password", None, "HEATPUMP_SMTP_PASSWORD", "SMTP password; never printed", _secret, secret=True),
+    Setting("notify.smtp.from", None, None, "Sender address of the e-mails, e.g. heatpump@example.com", _address),
+    Setting("notify.smtp.to", [], None, "Recipient addresses of the e-mails, a list", _addresses),
+    Setting("notify.timeout_s", 5, None, "Seconds a run waits for the notification channels; a send still under way then goes on in the background (each network step may take 30 s) and is not repeated, and one that failed is sent again next run",
+            Number(1, 60, "s")),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 PROVIDER_OVERRIDES = ("cop.flow_factor", "cop.carnot_efficiency", "aux.step_w", "alarms.code_base")
@@ -610,6 +671,7 @@ def _cross_checks(v: dict[str, Any]) -> list[str]:
     if v["price.file"] and v["price.periods"]:
         problems.append("price.periods: given together with price.file; keep one of them (the file has the "
                         "price of every hour, the periods a tariff)")
+    problems += _notify_checks(v)
     mapping, found = parse_mapping(v["mapping.metrics"], v["mapping.extra"])  # checked here: a line per entry
     problems += found
     if mapping and kind not in ("influxql", "flux"):
@@ -621,6 +683,25 @@ def _cross_checks(v: dict[str, Any]) -> list[str]:
         problems += [f"{key}.database: required when source.kind is flux: a mapped series is read with InfluxQL "
                      "through InfluxDB 2.x's v1 API; name the database mapped to its bucket (influx v1 dbrp list)"
                      for key, ref in named if not ref.database]
+    return problems
+
+
+def _notify_checks(v: dict[str, Any]) -> list[str]:
+    """A channel is on when its first key is set; then the keys it cannot work without are required."""
+    problems = []
+    if v["notify.ntfy.url"] and not v["notify.ntfy.topic"]:
+        problems.append("notify.ntfy.topic: required when notify.ntfy.url is set; name the topic, e.g. heatpump-alarms")
+    if v["notify.ntfy.topic"] and not v["notify.ntfy.url"]:
+        problems.append("notify.ntfy.url: required when notify.ntfy.topic is set; give the server, e.g. https://ntfy.sh")
+    if v["notify.smtp.host"]:
+        if not v["notify.smtp.from"]:
+            problems.append("notify.smtp.from: required when notify.smtp.host is set; give the sender address")
+        if not v["notify.smtp.to"]:
+            problems.append("notify.smtp.to: required when notify.smtp.host is set; give a list of recipients")
+    elif v["notify.smtp.from"] or v["notify.smtp.to"]:
+        problems.append("notify.smtp.host: required when notify.smtp.from or notify.smtp.to is set; give the SMTP server")
+    if v["notify.smtp.host"] and v["notify.smtp.password"] and not v["notify.smtp.username"]:
+        problems.append("notify.smtp.username: required when notify.smtp.password is set; give the SMTP user")
     return problems
 
 
@@ -677,7 +758,8 @@ DOC_HEAD = """# Configuration
 One YAML file (`--config FILE`), nested by the dots of each key, plus the environment variables below,
 which win over the file (as existing installs use them). No file at all means the built-in simulated heat
 pump. `heatpump-dashboard check-config --config FILE` names every bad key and how to fix it (exit 2).
-Secrets (`source.password`, `source.token`, the content of `source.token_file`) never appear in a message
+Secrets (`source.password`, `source.token`, the content of `source.token_file`, and the notification
+keys `notify.webhook.url`, `notify.ntfy.token`, `notify.smtp.password`) never appear in a message
 or in public/, and are refused when blank or holding a control character such as a line break.  The file
 is UTF-8 text of at most 32 KiB; YAML aliases (`*name`) and a key given twice in one mapping are refused.
 Each numeric key says the range it allows.
