@@ -5,7 +5,7 @@ is how a state change reaches the page.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -36,8 +36,8 @@ RUNNING = {"outdoor_temp": -7.3, "indoor_temp": 21.2, "brine_in_temp": 3.4, "bri
            "supply_temp": 38.5, "return_temp": 33.0, "hot_water_temp": 49.8, "heat_carrier_supply_temp": 40.1,
            "heat_carrier_return_temp": 34.2, "power_electric": 1870, "compressor_on": 1, "switch_valve": 0,
            "aux_heater_on": 0}
-# The same in the page's words (sv-SE: decimal comma, U+2212 minus, no-break space before the unit is
-# not used by the page: a plain space), as a person reads them off the drawing.
+# The same as a person reads them off the Swedish drawing: decimal comma, U+2212 minus, one decimal for
+# temperatures, kW with two from 1000 W on.
 RUNNING_TEXTS = {"outdoor_temp": "\u22127,3 °C", "indoor_temp": "21,2 °C", "brine_in_temp": "3,4 °C",
                  "brine_out_temp": "0,6 °C", "supply_temp": "38,5 °C", "return_temp": "33,0 °C",
                  "hot_water_temp": "49,8 °C", "heat_carrier_supply_temp": "40,1 °C",
