@@ -145,3 +145,70 @@ def live_values(live: Mapping[str, Any] | None, language: str) -> list[tuple[str
             text = f"{number(value, digits, language)} {unit}"
         out.append((key, strings["live"].get(key, key), text))
     return out
+
+
+SCHEMATIC_TEMPS = ("outdoor_temp", "indoor_temp", "brine_in_temp", "brine_out_temp", "supply_temp", "return_temp",
+                   "heat_carrier_supply_temp", "heat_carrier_return_temp", "hot_water_temp")
+
+
+def _power(value: float, language: str) -> str:
+    """livestrip.js's power(): W, or kW from 1000 W on."""
+    return f"{number(value / 1000, 2, language)} kW" if abs(value) >= 1000 else f"{number(value, 0, language)} W"
+
+
+def _figure(values: Mapping[str, Any], key: str) -> float | None:
+    value = values.get(key)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
+    return float(value) if ok else None
+
+
+def _signal(live: Mapping[str, Any], key: str) -> str:
+    status = live.get("status") or {}
+    raw = status[key] if key in status else (live.get("values") or {}).get(key)
+    if not isinstance(raw, (int, float)):
+        return "unknown"
+    return "on" if raw else "off"
+
+
+@dataclass(frozen=True)
+class SchematicState:
+    compressor: str                  # on / off / unknown: the <svg>'s data-* attributes
+    valve: str                       # heating / hot_water / unknown
+    aux: str
+    heat_carrier: bool               # the heat-carrier pair is drawn
+    texts: dict[str, str]            # [data-text] node → its text
+    desc: str                        # the state in words
+
+
+def schematic(live: Mapping[str, Any] | None, language: str) -> SchematicState:
+    """schematic.js's schematicState(): the live schematic as the script draws it ('–' without data)."""
+    t = page()["strings"][language]
+    live = live or {}
+    values = live.get("values") or {}
+    compressor = _signal(live, "compressor_on")
+    valve = {"on": "hot_water", "off": "heating", "unknown": "unknown"}[_signal(live, "switch_valve")]
+    aux = _signal(live, "aux_heater_on")
+    aux_power = _figure(values, "aux_heater_power")
+    if aux == "unknown" and aux_power is not None:
+        aux = "on" if aux_power > 0 else "off"
+    texts = {}
+    for key in SCHEMATIC_TEMPS:
+        value = _figure(values, key)
+        texts[key] = "–" if value is None else f"{number(value, 1, language)} °C"
+    electric = _figure(values, "power_electric")
+    texts["power_electric"] = "–" if electric is None else _power(electric, language)
+    on_off = {"on": t["on"], "off": t["off"], "unknown": "–"}
+    texts["compressor"], texts["aux"] = on_off[compressor], on_off[aux]
+    texts["aux_heater_power"] = _power(aux_power, language) if aux == "on" and aux_power is not None else ""
+    texts["valve"] = {"heating": t["valveHeating"], "hot_water": t["valveHotWater"], "unknown": "–"}[valve]
+    heat_carrier = any(_figure(values, k) is not None for k in ("heat_carrier_supply_temp", "heat_carrier_return_temp"))
+
+    word = lambda text: t["schematic"]["unknown"] if text == "–" else text  # noqa: E731 — as schematic.js
+    aux_words = f"{word(texts['aux'])} ({texts['aux_heater_power']})" if texts["aux_heater_power"] else word(texts["aux"])
+    parts = [f"{t['compressor']}: {word(texts['compressor'])}.", f"{t['valve']}: {word(texts['valve'])}.",
+             f"{t['auxHeater']}: {aux_words}."]
+    figures = [f"{t['live'].get(k, k)} {texts[k]}" for k in (*SCHEMATIC_TEMPS, "power_electric")
+               if _figure(values, k) is not None]
+    if figures:
+        parts.append(", ".join(figures) + ".")
+    return SchematicState(compressor, valve, aux, heat_carrier, texts, " ".join(parts))

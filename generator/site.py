@@ -87,6 +87,8 @@ def render_index(cfg: Config, assets: Assets, kpis: Mapping[str, Any] | None = N
         cards=prerender.kpi_cards(kpis, language),
         live_values=prerender.live_values(live, language),
         live_title=prerender.page()["strings"][language]["liveTitle"],
+        strings=prerender.page()["strings"][language],
+        schematic=prerender.schematic(live, language),
         prerendered=kpis is not None,
     )
 

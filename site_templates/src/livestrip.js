@@ -5,7 +5,8 @@ import PAGE from '../page.json' with { type: 'json' };
 
 const VALUES = PAGE.liveValues;   // [key, unit, decimals], in the strip's order
 
-function power(value, fmt) {
+/** A power in W, or in kW from 1000 W on (the schematic writes it the same way). */
+export function power(value, fmt) {
   return Math.abs(value) >= 1000 ? `${fmt.number(value / 1000, 2)} kW` : `${fmt.number(value, 0)} W`;
 }
 
