@@ -134,6 +134,7 @@ def test_without_compressor_state_nothing_is_known():
 
 
 def test_histogram_bins_are_closed_below_and_the_last_is_open():
-    counts = a.histogram((0.0, 4.99, 5.0, 9.99, 10.0, 239.0, 240.0, 1000.0))
-    assert counts == [2, 2, 1, 0, 0, 0, 0, 0, 1, 2]
+    counts = a.histogram((0.0, 4.99, 5.0, 9.99, 10.0, 59.9, 60.0, 239.0, 240.0, 1000.0))
+    assert a.BINS_MINUTES == (0, 5, 10, 20, 30, 60, 120, 240)
+    assert counts == [2, 2, 1, 0, 1, 1, 1, 2]
     assert len(counts) == len(a.BINS_MINUTES)

@@ -29,8 +29,9 @@ from generator.analytics.records import Cycling, Params
 from generator.core.metrics import coverage_column
 from generator.core.ranges import Window
 
-# Histogram bin edges in minutes, the same on every range (the last bin is open: ≥ 240 min).
-BINS_MINUTES: tuple[float, ...] = (0, 5, 10, 15, 20, 30, 45, 60, 120, 240)
+# Histogram bin edges in minutes, the same on every range (the last bin is open: ≥ 240 min); few
+# enough that their labels fit side by side on a phone.
+BINS_MINUTES: tuple[float, ...] = (0, 5, 10, 20, 30, 60, 120, 240)
 # Fewer complete runs than this say nothing about their share of short ones.
 MIN_RUNS_TO_JUDGE = 3
 # A rate period is at least this long (see the module docstring).
