@@ -465,7 +465,7 @@ def test_the_cycling_chart_counts_complete_runs_and_pauses_over_fixed_minute_bin
     assert bars == {"Runs": [0, 2, 0, 1, 1, 0, 0, 0], "Pauses": [0, 0, 0, 2, 1, 0, 0, 0]}  # 20, 20 | 30 (bins closed below)
     assert option["_meta"]["incomplete"] == 2  # before the first start, after the last stop
     assert column(option, "starts_per_hour") == [2.0, 2.0, 0.0, 0.0, 0.0, 0.0]  # 00:10 00:45 | 01:10 01:55
-    assert option["title"]["subtext"] == "Short cycling · 50 % of runs < 10 min · 0.7 starts/h"
+    assert option["title"]["subtext"] == "Short cycling · 50 % < 10 min · 0.7 starts/h"
     json.dumps(option, allow_nan=False)
 
 

@@ -72,6 +72,6 @@ def build(ctx: ChartContext) -> dict[str, Any]:
              "itemStyle": {"color": ctx.colour("idle")}},
             {"type": "line", "name": rate_label, "xAxisIndex": 1, "yAxisIndex": 1, "datasetIndex": 0,
              "encode": {"x": TIME, "y": "starts_per_hour"}, "showSymbol": False, "step": "end",
-             "itemStyle": {"color": ctx.colour("compressor_freq")}},
+             "itemStyle": {"color": ctx.colour("compressor")}},  # reads in both themes
         ],
     }
