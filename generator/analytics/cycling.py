@@ -20,6 +20,7 @@ data covers; a period less than half covered has none.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,8 +40,6 @@ RATE_PERIOD = pd.Timedelta(hours=1)
 # A bucket covered less than this share is a gap; a period (rate) covered less has no rate.
 MIN_COVERED_SHARE = 0.5
 
-Segment = tuple[bool, pd.Timestamp, pd.Timestamp, bool]  # (on, begin, end, complete)
-
 
 def histogram(minutes: tuple[float, ...], edges: tuple[float, ...] = BINS_MINUTES) -> list[int]:
     """Counts per bin [edge_i, edge_i+1), the last bin open above."""
@@ -50,33 +49,45 @@ def histogram(minutes: tuple[float, ...], edges: tuple[float, ...] = BINS_MINUTE
     return counts
 
 
-def _gaps(frame: pd.DataFrame, window: Window) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """[start, end) of the buckets compressor_on data covers less than half of."""
+def _gaps(frame: pd.DataFrame, window: Window) -> np.ndarray:
+    """Per bucket: whether compressor_on data covers less than half of it."""
     edges = window.edges()
     if "compressor_on" not in frame:
-        return [(edges[0], edges[-1])]
+        return np.ones(len(edges) - 1, dtype=bool)
     share = (frame[coverage_column("compressor_on")] if coverage_column("compressor_on") in frame
              else frame["compressor_on"].notna().astype(float))
     share = share.where(frame["compressor_on"].notna(), 0.0).fillna(0.0).reindex(edges[:-1]).fillna(0.0)
-    return [(edges[i], edges[i + 1]) for i, s in enumerate(share.to_numpy()) if s < MIN_COVERED_SHARE]
+    return share.to_numpy() < MIN_COVERED_SHARE
 
 
-def _segments(changes: pd.Series, window: Window,
-              gaps: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list[Segment]:
-    """Every stretch of one state: from a change (or the series' first value) to the next (or the window's
-    end); complete when both ends are changes and no gap lies within it."""
+@dataclass(frozen=True)
+class Segments:
+    """Every stretch of one state, as arrays: from a change (or the series' first value) to the next
+    (or the window's end)."""
+
+    on: np.ndarray            # bool
+    begin: pd.DatetimeIndex
+    minutes: np.ndarray       # length
+    complete: np.ndarray      # bool: both ends are changes and no gap bucket overlaps it
+
+
+def _segments(changes: pd.Series, window: Window, gaps: np.ndarray) -> Segments:
     values = changes.dropna().sort_index()
     values = values[(values.index < window.end)]
     on = values > 0
     keep = on.ne(on.shift())            # repeats of the same state (a collector's heartbeat) are no change
-    times, states = list(on.index[keep]), list(on[keep])
-    segments: list[Segment] = []
-    for i, (begin, state) in enumerate(zip(times, states)):
-        last = i == len(times) - 1
-        end = window.end if last else times[i + 1]
-        complete = i > 0 and not last and not any(a < end and b > begin for a, b in gaps)
-        segments.append((bool(state), begin, end, complete))
-    return segments
+    times = on.index[keep]
+    ends = times[1:].append(pd.DatetimeIndex([window.end]).tz_convert(times.tz))
+    edges = window.edges()
+    # buckets [first, last) overlap [begin, end): those starting before its end and ending after its begin
+    first = np.maximum(edges.searchsorted(times, side="right") - 1, 0)
+    last = np.minimum(edges.searchsorted(ends, side="left"), len(gaps))
+    gap_count = np.concatenate([[0], np.cumsum(gaps)])
+    spans_gap = gap_count[np.maximum(last, first)] - gap_count[first] > 0
+    position = np.arange(len(times))
+    complete = (position > 0) & (position < len(times) - 1) & ~spans_gap
+    minutes = np.asarray((ends - times).total_seconds(), dtype=float) / 60.0
+    return Segments(on[keep].to_numpy(dtype=bool), times, minutes, complete)
 
 
 def _rate_edges(window: Window) -> pd.DatetimeIndex:
@@ -87,14 +98,12 @@ def _rate_edges(window: Window) -> pd.DatetimeIndex:
     return picked if picked[-1] == edges[-1] else picked.append(edges[-1:])
 
 
-def starts_per_hour(starts: list[pd.Timestamp], frame: pd.DataFrame, window: Window) -> pd.Series:
+def starts_per_hour(starts: pd.DatetimeIndex, frame: pd.DataFrame, window: Window) -> pd.Series:
     """Starts ÷ covered hours per rate period (indexed by its start); NaN where under half covered."""
     edges = _rate_edges(window)
-    counts = np.zeros(len(edges) - 1)
-    for t in starts:
-        i = int(edges.searchsorted(t, side="right")) - 1
-        if 0 <= i < len(counts):
-            counts[i] += 1
+    period_of = edges.searchsorted(starts, side="right") - 1
+    inside = (period_of >= 0) & (period_of < len(edges) - 1)
+    counts = np.bincount(period_of[inside], minlength=len(edges) - 1).astype(float)
     hours = bucket_hours(frame, window)
     covered = (covered_hours(frame, "compressor_on", hours) if "compressor_on" in frame
                else pd.Series(0.0, index=frame.index))
@@ -110,11 +119,11 @@ def cycling(changes: pd.Series | None, frame: pd.DataFrame, window: Window, para
     empty = pd.Series(np.nan, index=_rate_edges(window)[:-1])
     if changes is None or changes.dropna().empty:
         return Cycling((), (), 0, empty, None, None, None, params.short_run_minutes)
-    segments = _segments(changes, window, _gaps(frame, window))
-    runs = tuple((e - b).total_seconds() / 60.0 for on, b, e, ok in segments if on and ok)
-    pauses = tuple((e - b).total_seconds() / 60.0 for on, b, e, ok in segments if not on and ok)
-    incomplete = sum(1 for *_, ok in segments if not ok)
-    starts = [b for i, (on, b, _, _) in enumerate(segments) if on and i > 0]
+    seg = _segments(changes, window, _gaps(frame, window))
+    runs = tuple(seg.minutes[seg.on & seg.complete].tolist())
+    pauses = tuple(seg.minutes[~seg.on & seg.complete].tolist())
+    incomplete = int((~seg.complete).sum())
+    starts = seg.begin[seg.on & (np.arange(len(seg.on)) > 0)]   # the first value is in force, not a start
     hours = bucket_hours(frame, window)
     covered = float(covered_hours(frame, "compressor_on", hours).sum()) if "compressor_on" in frame else 0.0
     mean_rate = len(starts) / covered if covered > 0 else None
