@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import yaml
 
 from generator.charts import shown_on
 from tests.browser_support import (
@@ -416,6 +417,23 @@ def test_the_cycling_chart_draws_its_bars_on_a_phone_in_both_themes(browser, pag
         assert page.evaluate(BAR_PIXELS) > 50, "no run bars drawn"
         assert page.text_content("[data-kpi='short_cycling']") != ""  # the verdict, with its figures
         card.screenshot(path=str(artifact(f"cycling-{scheme}.png")))
+    assert page.script_errors == []
+
+
+def test_a_short_cycling_pump_is_flagged_on_its_kpi_card_with_the_figures_behind_it(browser, pages, tmp_path):
+    site = make_site(tmp_path / "site", language="en")
+    config = yaml.safe_load(site.config.read_text(encoding="utf-8"))
+    config["cycling"] = {"short_run_minutes": 120}   # the demo's runs of 30 min to 2 h all count as short now
+    site.config.write_text(yaml.safe_dump(config), encoding="utf-8")
+    generate_once(site)
+    port = free_port()
+    with sidecar(site, port):
+        page = open_page(pages, browser, f"http://127.0.0.1:{port}/", width=390, height=844)
+        wait_drawn(page)
+        flag = page.locator("[data-kpi='short_cycling']")
+        assert re.fullmatch(r"Short cycling: \d+ % < 120 min, \d+\.\d starts/h", flag.text_content()), \
+            flag.text_content()
+        assert flag.get_attribute("data-warning") == "true"
     assert page.script_errors == []
 
 
