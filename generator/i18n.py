@@ -68,6 +68,16 @@ LABELS: dict[str, dict[str, str]] = {
         # valve
         "valve.hot_water": "Ventil mot varmvatten",
         "valve.axis": "Varmvatten (% av tiden)",
+        # cycling
+        "cycling.title": "Cykler",
+        "cycling.runs": "Körningar",
+        "cycling.pauses": "Pauser",
+        "cycling.count": "Antal",
+        "cycling.starts_per_hour": "Starter/h",
+        "cycling.short_share": "{share} % < {minutes} min",
+        "cycling.mean_rate": "{rate} starter/h",
+        "cycling.short": "Korta cykler",
+        "cycling.not_short": "Inga korta cykler",
         # axes
         "axis.percent_time": "% av tiden",
     },
@@ -123,6 +133,15 @@ LABELS: dict[str, dict[str, str]] = {
         "heat_kwh": "Heat, cumulative",
         "valve.hot_water": "Valve to hot water",
         "valve.axis": "Hot water (% of time)",
+        "cycling.title": "Cycling",
+        "cycling.runs": "Runs",
+        "cycling.pauses": "Pauses",
+        "cycling.count": "Count",
+        "cycling.starts_per_hour": "Starts/h",
+        "cycling.short_share": "{share} % < {minutes} min",
+        "cycling.mean_rate": "{rate} starts/h",
+        "cycling.short": "Short cycling",
+        "cycling.not_short": "No short cycling",
         "axis.percent_time": "% of time",
     },
 }

@@ -90,6 +90,17 @@ def kpi_text(key: str, kpis: Mapping[str, Any], language: str) -> str | None:
         return n(v, 1)
     if key == "compressor_starts":
         return "" if missing else t["startsTotal"].replace("{n}", n(v, 0))
+    if key == "short_cycling":
+        if missing:
+            return ""
+        parts = []
+        if isinstance(kpis.get("short_run_share_pct"), (int, float)):
+            parts.append(t["shortShare"].replace("{share}", n(kpis["short_run_share_pct"], 0))
+                         .replace("{minutes}", n(kpis.get("short_run_minutes") or 0, 0)))
+        if isinstance(kpis.get("starts_per_hour"), (int, float)):
+            parts.append(t["startsPerHour"].replace("{rate}", n(kpis["starts_per_hour"], 1)))
+        verdict = t["shortCycling"]["true" if v else "false"]
+        return f"{verdict}: {', '.join(parts)}" if parts else verdict
     if key == "avg_cycle_minutes":
         return "–" if missing else f"{n(v, 0)} {t['minutes']}"
     if key in ("outdoor_temp", "indoor_temp", "hot_water_temp"):

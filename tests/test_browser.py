@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import yaml
 
+from generator.charts import shown_on
 from tests.browser_support import (
     CHART_KEYS,
     CHROMIUM,
@@ -113,9 +115,11 @@ def test_demo_draws_seven_charts_and_kpis_then_follows_a_new_generation(browser,
         # 1h: its file changes with every closed 30 s bucket, so the demo publishes a new one soon.
         page = open_page(pages, browser, f"http://127.0.0.1:{port}/?range=1h")
         wait_drawn(page)
-        assert page.locator("[data-chart][data-drawn='1']").count() == len(CHART_KEYS)
-        for key in CHART_KEYS:
+        on_1h = [key for key in CHART_KEYS if shown_on(key, "1h")]  # the cycling chart is not on 1h
+        assert page.locator("[data-chart][data-drawn='1']").count() == len(on_1h) < len(CHART_KEYS)
+        for key in on_1h:
             assert page.locator(f"[data-chart='{key}'][data-drawn='1'] canvas").count() >= 1, key
+        assert page.locator("[data-chart='cycling']").is_hidden()
         kpis = kpi_texts(page)
         for key in ("cop", "energy_electric_kwh", "compressor_runtime_pct", "outdoor_temp", "cost"):
             assert kpis[key] not in ("", "–"), f"KPI {key} still shows a placeholder: {kpis[key]!r}"
@@ -385,6 +389,52 @@ def test_phone_viewport_stacks_charts_without_horizontal_scroll(browser, pages, 
         lefts = {round(page.locator(f"[data-chart='{key}']").bounding_box()["x"]) for key in CHART_KEYS}
         assert len(lefts) == 1, f"charts are not stacked: x = {lefts}"
         page.screenshot(path=str(artifact("phone.png")), full_page=True)
+
+
+# Pixels of the run bars' colour (DEFAULT_COLOURS["compressor"], #42a5f5) on the cycling chart's canvas.
+BAR_PIXELS = """() => {
+    const canvas = document.querySelector("[data-chart='cycling'] canvas");
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - 0x42) < 8 && Math.abs(data[i + 1] - 0xa5) < 8 && Math.abs(data[i + 2] - 0xf5) < 8) n++;
+    }
+    return n;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_cycling_chart_draws_its_bars_on_a_phone_in_both_themes(browser, pages, site, scheme):
+    port = free_port()
+    with sidecar(site, port):
+        page = open_page(pages, browser, f"http://127.0.0.1:{port}/", width=390, height=844, scheme=scheme)
+        wait_drawn(page)
+        assert page.get_attribute("html", "data-theme") == scheme
+        card = page.locator("[data-chart='cycling'][data-drawn='1']")
+        card.scroll_into_view_if_needed()
+        box = card.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert page.evaluate(BAR_PIXELS) > 50, "no run bars drawn"
+        assert page.text_content("[data-kpi='short_cycling']") != ""  # the verdict, with its figures
+        card.screenshot(path=str(artifact(f"cycling-{scheme}.png")))
+    assert page.script_errors == []
+
+
+def test_a_short_cycling_pump_is_flagged_on_its_kpi_card_with_the_figures_behind_it(browser, pages, tmp_path):
+    site = make_site(tmp_path / "site", language="en")
+    config = yaml.safe_load(site.config.read_text(encoding="utf-8"))
+    config["cycling"] = {"short_run_minutes": 120}   # the demo's runs of 30 min to 2 h all count as short now
+    site.config.write_text(yaml.safe_dump(config), encoding="utf-8")
+    generate_once(site)
+    port = free_port()
+    with sidecar(site, port):
+        page = open_page(pages, browser, f"http://127.0.0.1:{port}/", width=390, height=844)
+        wait_drawn(page)
+        flag = page.locator("[data-kpi='short_cycling']")
+        assert re.fullmatch(r"Short cycling: \d+ % < 120 min, \d+\.\d starts/h", flag.text_content()), \
+            flag.text_content()
+        assert flag.get_attribute("data-warning") == "true"
+    assert page.script_errors == []
 
 
 def test_the_charts_in_view_are_set_up_first_and_the_rest_after_them(browser, pages, site):

@@ -18,7 +18,7 @@ from generator.core.ranges import BY_KEY, Window
 TZ = "Europe/Stockholm"
 START = pd.Timestamp("2024-01-15T00:00Z")
 TIME_SERIES = ("cop", "temperature", "performance", "power", "valve")
-ALL_CHARTS = ("sankey", "cop", "runtime", "temperature", "performance", "power", "valve")
+ALL_CHARTS = ("sankey", "cop", "runtime", "temperature", "performance", "power", "valve")  # on every range
 ORIGINAL_COLOURS = {"hot_water_temp": "#ff9800", "supply_temp": "#dc143c", "return_temp": "#ffd700",
                     "indoor_temp": "#4caf50", "outdoor_temp": "#64b5f6", "brine_in_temp": "#00d4ff",
                     "brine_out_temp": "#1565c0"}
@@ -84,8 +84,9 @@ def frame(window: Window) -> pd.DataFrame:
 
 
 # --- the shape every option shares -----------------------------------------------------------------
-def test_build_charts_returns_all_seven_charts(frame, window):
-    assert set(charts_for(frame, window)) == set(ALL_CHARTS)
+def test_build_charts_returns_every_chart_and_on_ranges_past_an_hour_the_cycling_chart(frame, window):
+    assert set(charts_for(frame, window, "1h")) == set(ALL_CHARTS)
+    assert set(charts_for(frame, window, "24h")) == set(ALL_CHARTS) | {"cycling"}
 
 
 def test_a_chart_meant_for_some_ranges_is_left_out_of_the_others(frame, window, monkeypatch):
@@ -445,3 +446,29 @@ def test_local_days_with_a_dst_change_keep_one_row_per_bucket():
                          index=window.edges()[:-1])
     option = charts_for(frame, window, "365d")["power"]
     assert column(option, "electric_kwh") == [24.0, 48.0, 71.0, 95.0]
+
+
+# --- cycling ------------------------------------------------------------------------------------------
+def run_schedule(window: Window) -> dict[str, pd.Series]:
+    """Off at the start; runs of 5, 5, 25 and 40 min with pauses of 30, 20 and 20 min between them."""
+    minutes = [(0, 0), (10, 1), (15, 0), (45, 1), (50, 0), (70, 1), (95, 0), (115, 1), (155, 0)]
+    return {"compressor_on": pd.Series([v for _, v in minutes],
+                                       index=pd.DatetimeIndex([window.start + pd.Timedelta(minutes=m) for m, _ in minutes]))}
+
+
+def test_the_cycling_chart_counts_complete_runs_and_pauses_over_fixed_minute_bins(frame, window):
+    frame["compressor_on:cov"] = 1.0
+    summary = analytics.summarize(frame, run_schedule(window), window, analytics.Params())
+    option = charts_for(frame, window, "24h", "en", summary=summary)["cycling"]
+    bars = {s["name"]: s["data"] for s in option["series"] if s["type"] == "bar"}
+    assert option["xAxis"][0]["data"] == ["<5 min", "5–10", "10–20", "20–30", "30–60", "1–2 h", "2–4 h", "≥4 h"]
+    assert bars == {"Runs": [0, 2, 0, 1, 1, 0, 0, 0], "Pauses": [0, 0, 0, 2, 1, 0, 0, 0]}  # 20, 20 | 30 (bins closed below)
+    assert option["_meta"]["incomplete"] == 2  # before the first start, after the last stop
+    assert column(option, "starts_per_hour") == [2.0, 2.0, 0.0, 0.0, 0.0, 0.0]  # 00:10 00:45 | 01:10 01:55
+    assert option["title"]["subtext"] == "Short cycling · 50 % < 10 min · 0.7 starts/h"
+    json.dumps(option, allow_nan=False)
+
+
+def test_the_cycling_chart_is_empty_without_compressor_state(frame, window):
+    option = charts_for(frame, window, "24h")["cycling"]
+    assert option["_empty"] is True and option["title"]["text"].startswith("Cykler")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 
 from generator.analytics import (
     Coverage,
     Cycles,
+    Cycling,
     Energy,
     Heat,
     HotWater,
@@ -24,7 +26,8 @@ KEYS = {"cop", "cop_method", "cop_basis", "flow_factor_kw_per_k", "cop_plausible
         "compressor_starts_per_day", "avg_cycle_minutes", "cost", "currency", "outdoor_temp", "indoor_temp",
         "hot_water_temp", "spf_without_aux", "spf_space", "spf_hot_water", "hot_water_cycles", "covered_hours",
         "coverage_pct", "covered_from", "covered_to", "tariff", "cost_per_day", "cost_per_heat_kwh",
-        "cost_direct_electric", "cost_saving"}
+        "cost_direct_electric", "cost_saving", "short_cycling", "short_run_share_pct", "short_run_minutes",
+        "starts_per_hour"}
 T = pd.Timestamp("2026-01-10T00:00Z")
 
 
@@ -89,3 +92,12 @@ def test_unknown_figures_are_null():
 
 def test_a_nan_mean_is_null():
     assert build_kpis(summary(), {"indoor_temp": float("nan")})["indoor_temp"] is None
+
+
+def test_the_short_cycling_kpi_says_the_verdict_with_the_figures_behind_it():
+    cycling = Cycling((5.0, 5.0, 25.0, 40.0), (30.0, 20.0, 25.0), 2, pd.Series(dtype=float), 1.0 / 0.75, 50.0,
+                      True, 10.0)
+    kpis = build_kpis(replace(summary(), cycling=cycling), {})
+    assert (kpis["short_cycling"], kpis["short_run_share_pct"], kpis["short_run_minutes"],
+            kpis["starts_per_hour"]) == (True, 50.0, 10.0, 1.33)
+    assert build_kpis(summary(), {})["short_cycling"] is None  # no compressor state: not known

@@ -84,6 +84,15 @@ def test_the_carnot_offsets_default_to_2_k_and_6_k_and_a_negative_one_is_refused
     assert len(found) == 1 and found[0].startswith("cop.carnot_evaporating_offset_k:") and "from 0 to 30 K" in found[0]
 
 
+def test_short_cycling_defaults_to_10_minute_runs_30_percent_and_3_starts_an_hour_and_a_zero_share_is_refused(tmp_path):
+    cfg = load_config(None, environ={})
+    assert (cfg["cycling.short_run_minutes"], cfg["cycling.short_run_share_pct"],
+            cfg["cycling.max_starts_per_hour"]) == (10, 30, 3)
+    found = problems(tmp_path, "cycling:\n  short_run_share_pct: 0\n  short_run_minutes: two\n")
+    assert sorted(p.split(":")[0] for p in found) == ["cycling.short_run_minutes", "cycling.short_run_share_pct"]
+    assert any("above 0 up to 100 %" in p for p in found) and any("from 1 to 120 min" in p for p in found)
+
+
 def test_flux_without_token_is_refused(tmp_path):
     found = problems(tmp_path, "source:\n  kind: flux\n  url: http://a:8086\n  org: o\n  bucket: b\n")
     assert any(p.startswith("source.token:") and "INFLUXDB_TOKEN" in p for p in found)

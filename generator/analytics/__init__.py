@@ -9,7 +9,8 @@ Counts of starts, cycles and alarm events come from state changes at full resolu
 means.  How heat is known is decided once, by providers.roles.decide_heat().
 
 The package holds: records (what it returns), buckets (per-bucket arithmetic), heat (heat, COP, Carnot),
-energy (totals, SPF, runtime shares), events (starts, charges, alarms); summarize() puts them together.
+energy (totals, SPF, runtime shares), events (starts, charges, alarms), cycling (run and pause
+lengths, starts per hour, short cycling); summarize() puts them together.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from generator.analytics.buckets import (
     time_weighted_mean,
 )
 from generator.analytics.cost import bucket_prices, cost, cost_problems
+from generator.analytics.cycling import BINS_MINUTES, cycling, histogram
 from generator.analytics.energy import energy, performance, runtime
 from generator.analytics.events import alarm_events, compressor_cycles, hot_water_cycles
 from generator.analytics.heat import (
@@ -44,6 +46,7 @@ from generator.analytics.records import (
     Cost,
     Coverage,
     Cycles,
+    Cycling,
     Energy,
     FlowSuggestion,
     Heat,
@@ -56,6 +59,7 @@ from generator.analytics.records import (
 from generator.core.ranges import Window
 
 __all__ = [
+    "BINS_MINUTES", "Cycling", "cycling", "histogram",
     "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
     "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "days_of",
@@ -89,4 +93,5 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
         cost=pricing.cost,
         currency=params.currency,
         pricing=pricing,
+        cycling=cycling(changes.get("compressor_on"), frame, window, params),
     )

@@ -27,6 +27,10 @@ class Params:
     currency: str = "SEK"
     tariff: "Tariff | None" = None                   # None: the flat price_per_kwh
     prices: "PriceTable | Problem | None" = None     # the price file as read this run (tariff kind file)
+    # short cycling (generator/config.py, cycling.*): our assumptions, see docs/decisions.md
+    short_run_minutes: float = 10.0
+    short_run_share_pct: float = 30.0
+    max_starts_per_hour: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,20 @@ class Cycles:
 
 
 @dataclass(frozen=True)
+class Cycling:
+    """Compressor runs and pauses of one window (generator/analytics/cycling.py)."""
+
+    runs_minutes: tuple[float, ...]       # complete runs: both ends seen inside the window, no gap within
+    pauses_minutes: tuple[float, ...]     # complete pauses, likewise
+    incomplete: int                       # runs and pauses cut off by the window's ends or by a gap
+    starts_per_hour: pd.Series            # per rate period (index: its start); NaN where under half covered
+    mean_starts_per_hour: float | None    # all starts ÷ covered hours of the window
+    short_run_share_pct: float | None     # of the complete runs, shorter than short_run_minutes; None: too few
+    short_cycling: bool | None            # the flag; None: nothing to judge by
+    short_run_minutes: float              # the threshold it was judged by
+
+
+@dataclass(frozen=True)
 class HotWater:
     cycles: int | None
     mean_minutes: float | None
@@ -122,6 +140,7 @@ class Summary:
     cost: float | None
     currency: str
     pricing: "Cost | None" = None
+    cycling: "Cycling | None" = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The seven ECharts options of a range and the KPIs, from a frame and its analytics summary.
+"""The ECharts options of a range and the KPIs, from a frame and its analytics summary.
 
 Every option is complete (chart.setOption draws it as is) and plain JSON: Python numbers rounded to what
 a person reads, None for missing values. Time-series charts share one `dataset` whose first dimension is
@@ -13,6 +13,7 @@ import pandas as pd
 from generator import i18n
 from generator.charts import (
     cop,
+    cycling,
     performance,
     power,
     runtime,
@@ -33,6 +34,7 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
     "sankey": sankey.build,
     "cop": cop.build,
     "runtime": runtime.build,
+    "cycling": cycling.build,
     "temperature": temperature.build,
     "performance": performance.build,
     "power": power.build,
@@ -40,7 +42,9 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
 }
 # Charts that mean something only on some ranges (daily bars need days): on the others the range file
 # leaves them out, and the page hides their card.  A chart not named here is in every range.
-ONLY_FOR: dict[str, frozenset[str]] = {}
+ONLY_FOR: dict[str, frozenset[str]] = {
+    "cycling": frozenset({"6h", "24h", "7d", "30d", "365d"}),  # an hour holds a complete run or two at best
+}
 
 
 def shown_on(key: str, range_key: str) -> bool:

@@ -27,6 +27,7 @@ def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, 
     perf, energy, runtime, cycles, heat = (summary.performance, summary.energy, summary.runtime, summary.cycles,
                                            summary.heat)
     pricing = summary.pricing
+    cycling = summary.cycling
     return {
         "cop": rounded(perf.spf, COP),
         "cop_method": heat.method,
@@ -46,6 +47,10 @@ def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, 
         "compressor_starts": _count(cycles.starts),
         "compressor_starts_per_day": rounded(cycles.starts_per_day, 1),
         "avg_cycle_minutes": rounded(cycles.avg_cycle_minutes, 1),
+        "short_cycling": cycling.short_cycling if cycling else None,
+        "short_run_share_pct": rounded(cycling.short_run_share_pct if cycling else None, PERCENT),
+        "short_run_minutes": rounded(cycling.short_run_minutes if cycling else None, 1),
+        "starts_per_hour": rounded(cycling.mean_starts_per_hour if cycling else None, 2),
         "cost": rounded(summary.cost, MONEY),
         "currency": summary.currency,
         "tariff": pricing.tariff if pricing else "flat",

@@ -36,6 +36,16 @@ function kpiText(key, kpis, t, fmt) {
     case 'hot_water_share_pct': return missing ? '' : `${t.hotWaterShare} ${fmt.number(v, 0)} %`;
     case 'compressor_starts_per_day': return fmt.number(v, 1);
     case 'compressor_starts': return missing ? '' : t.startsTotal.replace('{n}', fmt.number(v, 0));
+    case 'short_cycling': {
+      if (missing) return '';
+      const parts = [];
+      if (typeof kpis.short_run_share_pct === 'number') {
+        parts.push(t.shortShare.replace('{share}', fmt.number(kpis.short_run_share_pct, 0))
+          .replace('{minutes}', fmt.number(kpis.short_run_minutes ?? 0, 0)));
+      }
+      if (typeof kpis.starts_per_hour === 'number') parts.push(t.startsPerHour.replace('{rate}', fmt.number(kpis.starts_per_hour, 1)));
+      return parts.length ? `${t.shortCycling[String(v)]}: ${parts.join(', ')}` : t.shortCycling[String(v)];
+    }
     case 'avg_cycle_minutes': return missing ? '–' : `${fmt.number(v, 0)} ${t.minutes}`;
     case 'outdoor_temp': return missing ? '–' : `${fmt.number(v, 1)} °C`;
     case 'indoor_temp': return missing ? '' : `${t.indoor} ${fmt.number(v, 1)} °C`;
@@ -111,5 +121,7 @@ export class KpiCards {
     }
     const plausible = this.values.get('cop_plausible');
     if (plausible) plausible.dataset.warning = kpis && kpis.cop_plausible === false ? 'true' : 'false';
+    const cycling = this.values.get('short_cycling');
+    if (cycling) cycling.dataset.warning = kpis && kpis.short_cycling === true ? 'true' : 'false';
   }
 }
