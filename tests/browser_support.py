@@ -18,6 +18,8 @@ from typing import Any, Iterator, Sequence
 
 import yaml
 
+from generator.charts import CHARTS
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 CLI = str(VENV_BIN / "heatpump-dashboard")
@@ -29,7 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 TIMEZONE = "Europe/Stockholm"
-CHART_KEYS = ("sankey", "cop", "runtime", "cycling", "temperature", "performance", "power", "valve")
+CHART_KEYS = tuple(CHARTS)  # the page's card order (tests/test_charts.py holds keys.js to it)
 
 
 # --- the bundle ------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ Over 300 lines because it is a list of behaviours, one short test each.
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -87,6 +89,13 @@ def frame(window: Window) -> pd.DataFrame:
 def test_build_charts_returns_every_chart_and_on_ranges_past_an_hour_the_cycling_chart(frame, window):
     assert set(charts_for(frame, window, "1h")) == set(ALL_CHARTS)
     assert set(charts_for(frame, window, "24h")) == set(ALL_CHARTS) | {"cycling"}
+
+
+def test_the_pages_fallback_chart_keys_are_the_generated_charts_in_their_order():
+    keys_js = (Path(__file__).resolve().parent.parent / "site_templates/src/keys.js").read_text(encoding="utf-8")
+    listed = re.search(r"CHART_KEYS = \[([^\]]*)\]", keys_js)
+    assert listed is not None
+    assert re.findall(r"'([a-z_]+)'", listed.group(1)) == list(charts_module.CHARTS)
 
 
 def test_a_chart_meant_for_some_ranges_is_left_out_of_the_others(frame, window, monkeypatch):

@@ -6,8 +6,10 @@ test('the fallback ranges run from the shortest to the longest', () => {
   assert.deepEqual(RANGE_KEYS, ['1h', '6h', '24h', '7d', '30d', '365d']);
 });
 
-test('the fallback chart keys are the seven generated charts in card order', () => {
-  assert.deepEqual(CHART_KEYS, ['sankey', 'cop', 'runtime', 'temperature', 'performance', 'power', 'valve']);
+// That they are the generator's charts in its order is checked from Python (tests/test_charts.py).
+test('the fallback chart keys are distinct, starting with the energy flow', () => {
+  assert.equal(new Set(CHART_KEYS).size, CHART_KEYS.length);
+  assert.equal(CHART_KEYS[0], 'sankey');
 });
 
 test('mergeKeys keeps the known order when the data has the same keys sorted', () => {
