@@ -1,4 +1,4 @@
-"""The seven ECharts options of a range and the KPIs, from a frame and its analytics summary.
+"""The ECharts options of a range and the KPIs, from a frame and its analytics summary.
 
 Every option is complete (chart.setOption draws it as is) and plain JSON: Python numbers rounded to what
 a person reads, None for missing values. Time-series charts share one `dataset` whose first dimension is
@@ -17,6 +17,7 @@ from generator.charts import (
     power,
     runtime,
     sankey,
+    signature,
     temperature,
     valve,
 )
@@ -37,10 +38,13 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
     "performance": performance.build,
     "power": power.build,
     "valve": valve.build,
+    "signature": signature.build,
 }
 # Charts that mean something only on some ranges (daily bars need days): on the others the range file
 # leaves them out, and the page hides their card.  A chart not named here is in every range.
-ONLY_FOR: dict[str, frozenset[str]] = {}
+ONLY_FOR: dict[str, frozenset[str]] = {
+    "signature": frozenset({"30d", "365d"}),   # a point per day: shorter ranges have too few
+}
 
 
 def shown_on(key: str, range_key: str) -> bool:
