@@ -24,9 +24,11 @@ def year_charts(language: str = "sv", range_key: str = "365d") -> dict[str, dict
 def test_each_season_is_a_scatter_with_its_line_under_one_legend_name():
     option = year_charts()["signature"]
     kinds = [(s["type"], s["name"]) for s in option["series"]]
-    assert kinds == [("scatter", "2025/26"), ("line", "2025/26"), ("scatter", "2024/25"), ("line", "2024/25")]
-    assert option["series"][3]["lineStyle"]["type"] == "dashed"          # the last season, behind this one
-    assert option["series"][0]["itemStyle"]["color"] != option["series"][2]["itemStyle"]["color"]
+    # the last season drawn first (under this one), the lines over the points; the legend names this season first
+    assert kinds == [("scatter", "2024/25"), ("scatter", "2025/26"), ("line", "2024/25"), ("line", "2025/26")]
+    assert option["legend"]["data"] == ["2025/26", "2024/25"]
+    assert option["series"][2]["lineStyle"]["type"] == "dashed" and "type" not in option["series"][3]["lineStyle"]
+    assert option["series"][0]["itemStyle"]["color"] != option["series"][1]["itemStyle"]["color"]
 
 
 def test_the_subtitle_gives_heat_loss_and_balance_temperature_in_the_sites_language():
@@ -37,7 +39,7 @@ def test_the_subtitle_gives_heat_loss_and_balance_temperature_in_the_sites_langu
 
 
 def test_the_line_reaches_the_balance_temperature_and_levels_off_at_the_baseline():
-    line = year_charts()["signature"]["series"][3]["data"]      # 2024/25 holds the summer
+    line = year_charts()["signature"]["series"][2]["data"]      # 2024/25 holds the summer
     assert line[1] == [16.0, 0.0] and line[2][1] == 0.0
 
 

@@ -46,14 +46,15 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     if found is None or not seasons:
         return empty_chart(ctx, "signature.title")
     seasons = seasons[-2:]  # this season and the last
-    series: list[dict[str, Any]] = []
+    scatters: list[dict[str, Any]] = []
+    fitted: list[dict[str, Any]] = []
     lines: list[str] = []
     for age, season in enumerate(reversed(seasons)):
         name, colour = season_label(season), ctx.colour(SEASON_COLOURS[age])
         points = [{"name": ctx.label("signature.point", date=day.isoformat(), outdoor=ctx.number(t, TEMPERATURE)),
                    "value": [rounded(t, TEMPERATURE), rounded(q, KWH)]}
                   for day, t, q in zip(season.dates, season.outdoor_c, season.heat_kwh_per_day)]
-        series.append({"type": "scatter", "name": name, "data": points, "symbolSize": 6,
+        scatters.insert(0, {"type": "scatter", "name": name, "data": points, "symbolSize": 6,
                        "itemStyle": {"color": colour, "opacity": 0.75 if age == 0 else 0.55},
                        "tooltip": {"formatter": "{a}<br/>{b}<br/>{c} kWh"}})
         fit = season.fit
@@ -62,23 +63,24 @@ def build(ctx: ChartContext) -> dict[str, Any]:
             continue
         lines.append(ctx.label("signature.fit", season=name, ua=ctx.number(fit.ua_w_per_k, UA),
                                balance=ctx.number(fit.balance_c, TEMPERATURE), r2=ctx.number(fit.r2, R2)))
-        series.append({"type": "line", "name": name, "data": line_points(season, fit), "showSymbol": False,
+        fitted.insert(0, {"type": "line", "name": name, "data": line_points(season, fit), "showSymbol": False,
                        "silent": True, "tooltip": {"show": False}, "itemStyle": {"color": colour},
-                       "lineStyle": {"width": 2, **({"type": "dashed"} if age else {})}})
+                       "lineStyle": {"width": 2.5, **({"type": "dashed"} if age else {})}})
     legend_top = _TITLE_TOP + _LINE_PX * (len(lines) - 1) + 20
     return {
         "_meta": ctx.meta(heat=found.heat, days_left_out=found.days_left_out,
                           seasons=[_season_meta(s) for s in seasons]),
-        "title": {"text": ctx.label("signature.title"), "subtext": "\n".join(lines)},
+        "title": {"text": ctx.label("signature.title"), "subtext": "\n".join(lines),
+                  "subtextStyle": {"lineHeight": _LINE_PX}},
         "animation": False,
         "aria": {"enabled": True},
         "tooltip": {"trigger": "item"},
-        "legend": {"top": legend_top},
+        "legend": {"top": legend_top, "data": [season_label(s) for s in reversed(seasons)]},
         "grid": {"top": legend_top + 48, "bottom": 40, "left": 48, "right": 24},
         "xAxis": {"type": "value", "name": "°C", "scale": True, "nameGap": 8},
         "yAxis": {"type": "value", "name": ctx.label(f"signature.axis.{found.heat}"), "min": 0, "nameGap": 10,
                   "nameTextStyle": {"align": "left"}},
-        "series": series,
+        "series": scatters + fitted,   # the last season under this one, and the lines over the points
     }
 
 

@@ -1,0 +1,53 @@
+"""The heat signature in headless chromium on a phone (390 px), light and dark: two seasons drawn as
+scatter series with their lines, inside the card, with the theme's text colour; hidden on ranges without it."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_support import artifact, free_port, sidecar
+from tests.test_browser import (  # noqa: F401  (fixtures)
+    browser,
+    generated,
+    luminance,
+    open_page,
+    pages,
+    site,
+)
+
+pytestmark = pytest.mark.browser
+
+SIGNATURE = """() => { const chart = heatpumpDashboard.chart('signature'); const option = chart.getOption();
+    return {types: option.series.map(s => s.type), names: option.series.map(s => s.name),
+            subtitle: option.title[0].subtext, width: chart.getWidth(),
+            text: chart.getModel().getComponent('xAxis').getModel('axisLabel').get('color')}; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_heat_signature_draws_two_seasons_on_a_phone(browser, pages, site, scheme):
+    port = free_port()
+    with sidecar(site, port):
+        page = open_page(pages, browser, f"http://127.0.0.1:{port}/?range=365d", width=390, height=844,
+                         scheme=scheme)
+        card = page.locator("[data-chart='signature'][data-drawn='1']")
+        card.locator("canvas").first.wait_for()
+        card.scroll_into_view_if_needed()
+        drawn = page.evaluate(SIGNATURE)
+        assert drawn["types"] == ["scatter", "scatter", "line", "line"]
+        assert drawn["names"] == ["2024/25", "2025/26", "2024/25", "2025/26"]
+        assert "W/K" in drawn["subtitle"] and "balans" in drawn["subtitle"]
+        box = card.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and drawn["width"] <= box["width"]
+        bright = luminance(drawn["text"]) > 0.5
+        assert bright is (scheme == "dark"), drawn["text"]
+        card.screenshot(path=str(artifact(f"signature-{scheme}-390.png")))
+    assert page.script_errors == []
+
+
+def test_the_heat_signature_card_is_hidden_on_a_range_without_it(browser, pages, site):
+    port = free_port()
+    with sidecar(site, port):
+        page = open_page(pages, browser, f"http://127.0.0.1:{port}/?range=24h")
+        page.locator("[data-chart='cop'][data-drawn='1'] canvas").first.wait_for()
+        assert page.get_attribute("[data-chart='signature']", "data-state") == "absent"
+        assert not page.locator("[data-chart='signature']").is_visible()
+    assert page.script_errors == []
