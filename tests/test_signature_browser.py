@@ -2,19 +2,53 @@
 scatter series with their lines, inside the card, with the theme's text colour; hidden on ranges without it."""
 from __future__ import annotations
 
+from typing import Any, Iterator
+
 import pytest
 
-from tests.browser_support import artifact, free_port, sidecar
-from tests.test_browser import (  # noqa: F401  (fixtures)
-    browser,
-    generated,
-    luminance,
-    open_page,
-    pages,
-    site,
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Site,
+    artifact,
+    ensure_bundle,
+    free_port,
+    generate_once,
+    make_site,
+    sidecar,
 )
+from tests.test_browser import luminance, open_page
+
+playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
+
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    ensure_bundle()
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def pages(browser: Any) -> Iterator[list[Any]]:
+    opened: list[Any] = []
+    yield opened
+    for page in opened:
+        page.context.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """One demo generation (seed 1): its 365d window holds this heating season and most of the last."""
+    generated = make_site(tmp_path_factory.mktemp("signature"))
+    generate_once(generated)
+    return generated
+
 
 SIGNATURE = """() => { const chart = heatpumpDashboard.chart('signature'); const option = chart.getOption();
     return {types: option.series.map(s => s.type), names: option.series.map(s => s.name),
