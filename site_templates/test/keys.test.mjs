@@ -7,7 +7,7 @@ test('the fallback ranges run from the shortest to the longest', () => {
 });
 
 test('the fallback chart keys are the seven generated charts in card order', () => {
-  assert.deepEqual(CHART_KEYS, ['sankey', 'cop', 'runtime', 'temperature', 'performance', 'power', 'valve']);
+  assert.deepEqual(CHART_KEYS, ['sankey', 'cop', 'runtime', 'temperature', 'performance', 'power', 'valve', 'signature']);
 });
 
 test('mergeKeys keeps the known order when the data has the same keys sorted', () => {
