@@ -2,6 +2,7 @@
 scatter series with their lines, inside the card, with the theme's text colour; hidden on ranges without it."""
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 import pytest
@@ -69,6 +70,11 @@ def test_the_heat_signature_draws_two_seasons_on_a_phone(browser, pages, site, s
         assert drawn["types"] == ["scatter", "scatter", "line", "line"]
         assert drawn["names"] == ["2024/25", "2025/26", "2024/25", "2025/26"]
         assert "W/K" in drawn["subtitle"] and "balans" in drawn["subtitle"]
+        # the KPI card says this season's line, as the subtitle's first line does
+        heat_loss = page.text_content("[data-kpi='heat_loss_w_per_k']")
+        figures = re.compile(r"(\d+) W/K.*?balans (-?\d+,\d) °C")
+        assert heat_loss.startswith("värmeförlust ")
+        assert figures.search(heat_loss).groups() == figures.search(drawn["subtitle"].split("\n")[0]).groups()
         box = card.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and drawn["width"] <= box["width"]
         bright = luminance(drawn["text"]) > 0.5

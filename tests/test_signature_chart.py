@@ -66,3 +66,32 @@ def test_without_outdoor_temperature_the_chart_says_it_has_no_data():
 def test_the_chart_renders_in_echarts_without_warnings(tmp_path):
     rendered = render({"signature": year_charts()["signature"]}, tmp_path)
     assert rendered["warnings"] == [] and rendered["result"]["signature"]["svg"] > 1000
+
+
+def test_the_kpis_carry_this_seasons_heat_loss_and_balance_temperature():
+    from generator.charts import build_kpis
+
+    w = daily_window("2025-01-16", 365)
+    outdoor = seasonal_outdoor(365)
+    this_season = w.edges()[:-1].tz_convert(TZ) >= pd.Timestamp("2025-09-01", tz=TZ)
+    heat = np.where(this_season, house(outdoor, ua=150.0, balance=15.0), house(outdoor))
+    kpis = build_kpis(analytics.summarize(year_frame(w, outdoor, heat), {}, w, analytics.Params()), {})
+    assert (kpis["heat_loss_w_per_k"], kpis["balance_temp_c"]) == (150, 15.0)
+
+
+def test_a_short_range_has_no_heat_loss_kpi():
+    from generator.charts import build_kpis
+
+    w = daily_window("2025-01-16", 7)
+    outdoor = np.linspace(-5.0, 5.0, 7)
+    kpis = build_kpis(analytics.summarize(year_frame(w, outdoor, house(outdoor)), {}, w, analytics.Params()), {})
+    assert kpis["heat_loss_w_per_k"] is None and kpis["balance_temp_c"] is None
+
+
+@pytest.mark.parametrize("language,text", [("sv", "värmeförlust 180 W/K, balans 16,0 °C"),
+                                           ("en", "heat loss 180 W/K, balance 16.0 °C")])
+def test_the_heat_loss_figure_is_prerendered_as_the_page_writes_it(language, text):
+    from generator.prerender import kpi_text
+
+    assert kpi_text("heat_loss_w_per_k", {"heat_loss_w_per_k": 180, "balance_temp_c": 16.0}, language) == text
+    assert kpi_text("heat_loss_w_per_k", {"heat_loss_w_per_k": None, "balance_temp_c": None}, language) == ""
