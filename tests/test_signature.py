@@ -195,3 +195,17 @@ def test_the_heating_start_moves_the_line_between_seasons(tmp_path):
     params = make_context(cfg, DemoSource(seed=1)).params
     assert params.heating_start == (7, 1)
     assert season_start(date(2025, 8, 15), params.heating_start) == date(2025, 7, 1)
+
+
+def test_heat_from_the_radiator_pair_is_space_heat_already_and_nothing_is_taken_out():
+    start = pd.Timestamp("2026-01-01").tz_localize(TZ).tz_convert("UTC")
+    w = Window(start, start + pd.Timedelta(days=30), "1h", TZ)
+    index = w.edges()[:-1]
+    outdoor = -8.0 + 0.5 * (np.arange(len(index)) // 24)
+    # radiator ΔT × 2.7 kW/K gives the house's need, the compressor always on, the valve on hot water a quarter
+    delta = house(outdoor) / 24 / 2.7
+    f = pd.DataFrame({"outdoor_temp": outdoor, "supply_temp": 30.0 + delta, "return_temp": 30.0,
+                      "compressor_on": 1.0, "switch_valve": 0.25}, index=index)
+    s = a.summarize(f, {}, w, a.Params())
+    assert s.heat.basis == "radiator" and s.signature.heat == "space"
+    assert s.signature.seasons[0].fit.ua_w_per_k == pytest.approx(UA, rel=1e-6)

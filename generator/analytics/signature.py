@@ -49,7 +49,10 @@ def signature(frame: pd.DataFrame, window: Window, heat_: Heat, heating_start: t
     if window.seconds < MIN_WINDOW_DAYS * 86400 or heat_.method is None or column(frame, "outdoor_temp") is None:
         return None
     hours = bucket_hours(frame, window)
-    hot_water = hot_water_heat(frame, window, heat_)
+    if heat_.basis == "radiator":   # the radiator pair sees no hot water: its heat is space heat already
+        hot_water: pd.Series | None = pd.Series(0.0, index=frame.index)
+    else:
+        hot_water = hot_water_heat(frame, window, heat_)
     day_heat = heat_.kwh if hot_water is None else (heat_.kwh - hot_water).clip(lower=0)
     heat_hours = _heat_hours(frame, heat_, hours).where(day_heat.notna(), 0.0)
     outdoor_hours = covered_hours(frame, "outdoor_temp", hours)
