@@ -22,7 +22,7 @@ import pandas as pd
 from generator import analytics, archive
 from generator.backoff import Backoff
 from generator.charts.document import alarm_entries, iso, live_document, range_document
-from generator.config import Config
+from generator.config import Config, month_day
 from generator.core.clock import SYSTEM, Clock
 from generator.core.errors import Problem, SourceError
 from generator.core.metrics import CHANGING
@@ -107,6 +107,7 @@ def make_context(cfg: Config, source: Source, clock: Clock = SYSTEM) -> Context:
         price_per_kwh=cfg["price.per_kwh"],
         currency=cfg["price.currency"],
         tariff=tariff_of(cfg["price.per_kwh"], cfg["price.periods"], cfg["price.file"], cfg["price.file_unit"]),
+        heating_start=month_day(cfg["seasons.heating_start"]),
     )
     publisher = Publisher(cfg.public_dir, cfg["output.grace_s"])
     state = RunState(Manifest.from_json(publisher.read_manifest()), Backoff(cfg["schedule.interval_s"], clock),

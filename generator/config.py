@@ -261,6 +261,25 @@ def _addresses(v: Any) -> str | None:
     if isinstance(v, list) and all(isinstance(a, str) and EMAIL.match(a) for a in v):
         return None
     return "give a list of e-mail addresses, e.g. [owner@example.com]"
+MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def month_day(v: Any) -> tuple[int, int]:
+    """A checked "MM-DD" as (month, day)."""
+    found = MONTH_DAY.match(str(v))
+    assert found is not None
+    return int(found.group(1)), int(found.group(2))
+
+
+def _month_day(v: Any) -> str | None:
+    fix = 'use a month and day in quotes, "MM-DD", such as "09-01" for 1 September'
+    if not isinstance(v, str) or not MONTH_DAY.match(v):
+        return fix
+    month, day = month_day(v)
+    # 29 February is left out: a season must start in every year
+    if not 1 <= month <= 12 or not 1 <= day <= (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]:
+        return fix + " (a day every year has)"
+    return None
 
 
 def _provider(v: Any) -> str | None:
@@ -368,6 +387,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("price.periods", [], None, "A time-of-use tariff: a list of periods {from: \"06:00\", to: \"22:00\", days: [mon, tue, wed, thu, fri], price: 1.8} in site.timezone (days optional: every day); the first period that covers a moment gives its price, price.per_kwh otherwise; empty means the flat price.per_kwh (docs/decisions.md, Cost)", _periods),
     Setting("price.file", None, None, "An hourly price file (CSV start,end,value, as the nordpool package and Home Assistant's Nord Pool integration give prices; end optional) that replaces price.per_kwh and price.periods; hours it lacks are not priced (docs/decisions.md, Cost)", _path(required=False)),
     Setting("price.file_unit", "kWh", None, "What the prices of price.file are per: kWh or MWh (Nord Pool's own unit)", _choice(("kWh", "MWh"))),
+    Setting("seasons.heating_start", "09-01", None, "Month and day a heating season starts (\"MM-DD\" in quotes); the heat signature draws this season against the last", _month_day),
     Setting("mapping.metrics", {}, None, "The owner's own sensors: a canonical metric from another series (raw name, or measurement, tags, field, database, url; read with InfluxQL, also under a Flux source) with unit or scale/offset; replaces the provider's mapping of that metric (docs/mapping.md)", lambda v: None),
     Setting("mapping.extra", [], None, "Extra series on the temperature or power chart: label, chart and the series as in mapping.metrics (docs/mapping.md)", lambda v: None),
     Setting("notify.webhook.url", None, "HEATPUMP_WEBHOOK_URL", "Notifications: URL that gets a JSON POST when an alarm, old data or a stale source starts or clears (docs/notifications.md); never printed, since such URLs often hold a key; empty means no webhook",

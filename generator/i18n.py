@@ -80,6 +80,13 @@ LABELS: dict[str, dict[str, str]] = {
         "cycling.not_short": "Inga korta cykler",
         # axes
         "axis.percent_time": "% av tiden",
+        # heat signature
+        "signature.title": "Värmesignatur",
+        "signature.fit": "{season}: {ua} W/K · balans {balance} °C · R² {r2}",
+        "signature.no_fit": "{season}: för få eldningsdagar för en linje",
+        "signature.axis.space": "Uppvärmning, kWh/dygn",
+        "signature.axis.total": "Värme, kWh/dygn",
+        "signature.point": "{date} · {outdoor} °C",
     },
     "en": {
         "no_data": "no data",
@@ -143,6 +150,13 @@ LABELS: dict[str, dict[str, str]] = {
         "cycling.short": "Short cycling",
         "cycling.not_short": "No short cycling",
         "axis.percent_time": "% of time",
+        # heat signature
+        "signature.title": "Heat signature",
+        "signature.fit": "{season}: {ua} W/K · balance {balance} °C · R² {r2}",
+        "signature.no_fit": "{season}: too few heating days for a line",
+        "signature.axis.space": "Space heating, kWh/day",
+        "signature.axis.total": "Heat, kWh/day",
+        "signature.point": "{date} · {outdoor} °C",
     },
 }
 

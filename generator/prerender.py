@@ -106,6 +106,9 @@ def kpi_text(key: str, kpis: Mapping[str, Any], language: str) -> str | None:
     if key in ("outdoor_temp", "indoor_temp", "hot_water_temp"):
         label = {"outdoor_temp": "", "indoor_temp": t["indoor"], "hot_water_temp": t["hotWater"]}[key]
         return ("–" if key == "outdoor_temp" else "") if missing else f"{label} {n(v, 1)} °C".lstrip()
+    if key == "heat_loss_w_per_k":
+        balance = kpis.get("balance_temp_c")
+        return "" if missing or balance is None else t["heatLoss"].replace("{ua}", n(v, 0)).replace("{balance}", n(balance, 1))
     if key in ("cost", "cost_saving"):
         return money(v, kpis.get("currency") or "SEK", language)
     if key == "tariff":

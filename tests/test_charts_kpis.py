@@ -27,7 +27,7 @@ KEYS = {"cop", "cop_method", "cop_basis", "flow_factor_kw_per_k", "cop_plausible
         "hot_water_temp", "spf_without_aux", "spf_space", "spf_hot_water", "hot_water_cycles", "covered_hours",
         "coverage_pct", "covered_from", "covered_to", "tariff", "cost_per_day", "cost_per_heat_kwh",
         "cost_direct_electric", "cost_saving", "short_cycling", "short_run_share_pct", "short_run_minutes",
-        "starts_per_hour"}
+        "starts_per_hour", "heat_loss_w_per_k", "balance_temp_c"}
 T = pd.Timestamp("2026-01-10T00:00Z")
 
 

@@ -10,7 +10,8 @@ means.  How heat is known is decided once, by providers.roles.decide_heat().
 
 The package holds: records (what it returns), buckets (per-bucket arithmetic), heat (heat, COP, Carnot),
 energy (totals, SPF, runtime shares), events (starts, charges, alarms), cycling (run and pause
-lengths, starts per hour, short cycling); summarize() puts them together.
+lengths, starts per hour, short cycling), signature (daily heat against outdoor temperature, per heating
+season); summarize() puts them together.
 """
 from __future__ import annotations
 
@@ -54,16 +55,20 @@ from generator.analytics.records import (
     Params,
     Performance,
     Runtime,
+    Signature,
+    SignatureFit,
+    SignatureSeason,
     Summary,
 )
+from generator.analytics.signature import season_start, signature
 from generator.core.ranges import Window
 
 __all__ = [
     "BINS_MINUTES", "Cycling", "cycling", "histogram",
     "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
-    "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
+    "Performance", "Runtime", "Signature", "SignatureFit", "SignatureSeason", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "running_carnot_cop", "runtime", "summarize",
+    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "running_carnot_cop", "runtime", "season_start", "signature", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 
@@ -94,4 +99,5 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
         currency=params.currency,
         pricing=pricing,
         cycling=cycling(changes.get("compressor_on"), frame, window, params),
+        signature=signature(frame, window, heat_, params.heating_start),
     )

@@ -31,12 +31,9 @@ def energy(frame: pd.DataFrame, window: Window, heat_: Heat) -> Energy:
 
     heat_kwh = total(heat_.kwh) if heat_.method else None
     hw_fraction = hot_water_fraction(frame)
-    if column(frame, "energy_heat_hot_water") is not None:
-        heat_hw = total(frame["energy_heat_hot_water"].astype(float))
-    elif heat_kwh is not None and hw_fraction is not None:
-        # add-heat goes straight to the house: only the compressor's heat is split by the valve
-        compressor_heat = heat_.kwh - (aux_series.fillna(0) if aux_series is not None else 0.0)
-        heat_hw = total(compressor_heat.clip(lower=0) * hw_fraction)
+    hw_series = hot_water_heat(frame, window, heat_)
+    if hw_series is not None:
+        heat_hw = total(hw_series)
     else:
         heat_hw = 0.0 if heat_kwh is not None else None
     heat_space = max(heat_kwh - heat_hw, 0.0) if heat_kwh is not None and heat_hw is not None else None
@@ -50,6 +47,20 @@ def energy(frame: pd.DataFrame, window: Window, heat_: Heat) -> Energy:
 
     ground = max(heat_kwh - electric, 0.0) if heat_kwh is not None and electric is not None else None
     return Energy(electric, compressor, aux, heat_kwh, heat_space, heat_hw, ground, e_space, e_hw)
+
+
+def hot_water_heat(frame: pd.DataFrame, window: Window, heat_: Heat) -> pd.Series | None:
+    """Per bucket the heat that went to hot water (kWh): the hot-water meter where there is one, else the
+    compressor's heat × the valve's share of its running time; None where the split is unknown."""
+    if column(frame, "energy_heat_hot_water") is not None:
+        return frame["energy_heat_hot_water"].astype(float)
+    hw_fraction = hot_water_fraction(frame)
+    if not heat_.method or hw_fraction is None:
+        return None
+    aux = column(frame, "aux_heater_power")
+    # add-heat goes straight to the house: only the compressor's heat is split by the valve
+    aux_kwh = kwh(frame, "aux_heater_power", bucket_hours(frame, window)).fillna(0) if aux is not None else 0.0
+    return (heat_.kwh - aux_kwh).clip(lower=0) * hw_fraction
 
 
 def performance(frame: pd.DataFrame, window: Window, heat_: Heat, e: Energy, params: Params) -> Performance:

@@ -3,6 +3,7 @@ configured numbers the analytics use (flow factors, price, thresholds)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -31,6 +32,7 @@ class Params:
     short_run_minutes: float = 10.0
     short_run_share_pct: float = 30.0
     max_starts_per_hour: float = 3.0
+    heating_start: tuple[int, int] = (9, 1)          # (month, day) a heating season starts (seasons.heating_start)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class Summary:
     currency: str
     pricing: "Cost | None" = None
     cycling: "Cycling | None" = None
+    signature: "Signature | None" = None   # ranges of 28 days or more (analytics/signature.py)
 
 
 @dataclass(frozen=True)
@@ -163,3 +166,32 @@ class FlowSuggestion:
     kw_per_k: float
     how: str               # what it was derived from, in words
     running_hours: float
+
+
+@dataclass(frozen=True)
+class SignatureFit:
+    """A season's heating line: heat/day = baseline + UA × 24/1000 × max(0, balance − outdoor)."""
+
+    ua_w_per_k: float                 # heat loss: the line's slope, kWh/day per K × 1000/24
+    balance_c: float                  # the outdoor temperature where heating stops
+    baseline_kwh_per_day: float       # what the line levels off at above balance_c (0 for the straight line)
+    change_point: bool                # True: balance_c is a fitted change point; False: the zero crossing
+    r2: float                         # of the fit over its days
+    days: int                         # days the fit used
+    heating_days: int                 # of them below balance_c
+
+
+@dataclass(frozen=True)
+class SignatureSeason:
+    start: date                       # the season's first day (seasons.heating_start)
+    dates: tuple[date, ...]           # local days with enough coverage
+    outdoor_c: tuple[float, ...]      # each day's time-weighted mean outdoor temperature
+    heat_kwh_per_day: tuple[float, ...]  # each day's heat per 24 h of covered time
+    fit: SignatureFit | None          # None: too few heating days or too narrow a spread of temperatures
+
+
+@dataclass(frozen=True)
+class Signature:
+    heat: str                         # "space": hot water taken out; "total": the split is unknown
+    seasons: tuple[SignatureSeason, ...]  # oldest first: the last is the current season
+    days_left_out: int                # days with some data but too little coverage of heat or outdoor temperature

@@ -18,6 +18,7 @@ from generator.charts import (
     power,
     runtime,
     sankey,
+    signature,
     temperature,
     valve,
 )
@@ -39,11 +40,13 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
     "performance": performance.build,
     "power": power.build,
     "valve": valve.build,
+    "signature": signature.build,
 }
 # Charts that mean something only on some ranges (daily bars need days): on the others the range file
 # leaves them out, and the page hides their card.  A chart not named here is in every range.
 ONLY_FOR: dict[str, frozenset[str]] = {
     "cycling": frozenset({"6h", "24h", "7d", "30d", "365d"}),  # an hour holds a complete run or two at best
+    "signature": frozenset({"30d", "365d"}),   # a point per day: shorter ranges have too few
 }
 
 

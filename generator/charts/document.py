@@ -1,5 +1,5 @@
-"""The documents a viewer reads: a range's file (KPIs, alarms, the seven charts) and the live file, from a
-source's answer and its analytics summary (docs/public-format.md)."""
+"""The documents a viewer reads: a range's file (KPIs, alarms, the charts of its range) and the live file,
+from a source's answer and its analytics summary (docs/public-format.md)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence

@@ -22,12 +22,19 @@ def _iso(ts: Any) -> str | None:
     return None if ts is None else ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _signature_fit(summary: "Summary") -> Any:
+    """The heat signature's line of this heating season, else of the last one; None without either."""
+    seasons = summary.signature.seasons if summary.signature is not None else ()
+    return next((s.fit for s in reversed(seasons[-2:]) if s.fit is not None), None)
+
+
 def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, Any]:
     """`means`: time-weighted means over the range of the temperatures on the cards."""
     perf, energy, runtime, cycles, heat = (summary.performance, summary.energy, summary.runtime, summary.cycles,
                                            summary.heat)
     pricing = summary.pricing
     cycling = summary.cycling
+    fit = _signature_fit(summary)
     return {
         "cop": rounded(perf.spf, COP),
         "cop_method": heat.method,
@@ -61,6 +68,8 @@ def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, 
         "outdoor_temp": rounded(summary.outdoor_mean, TEMPERATURE),
         "indoor_temp": rounded(means.get("indoor_temp"), TEMPERATURE),
         "hot_water_temp": rounded(means.get("hot_water_temp"), TEMPERATURE),
+        "heat_loss_w_per_k": rounded(fit.ua_w_per_k, 0) if fit else None,
+        "balance_temp_c": rounded(fit.balance_c, TEMPERATURE) if fit else None,
         "spf_without_aux": rounded(perf.spf_without_aux, COP),
         "spf_space": rounded(perf.spf_space, COP),
         "spf_hot_water": rounded(perf.spf_hot_water, COP),

@@ -50,6 +50,8 @@ function kpiText(key, kpis, t, fmt) {
     case 'outdoor_temp': return missing ? '–' : `${fmt.number(v, 1)} °C`;
     case 'indoor_temp': return missing ? '' : `${t.indoor} ${fmt.number(v, 1)} °C`;
     case 'hot_water_temp': return missing ? '' : `${t.hotWater} ${fmt.number(v, 1)} °C`;
+    case 'heat_loss_w_per_k': return missing || typeof kpis.balance_temp_c !== 'number' ? ''
+      : t.heatLoss.replace('{ua}', fmt.number(v, 0)).replace('{balance}', fmt.number(kpis.balance_temp_c, 1));
     case 'cost': return money(v, kpis.currency, fmt);
     case 'tariff': return missing ? '' : t.tariff[v] || v;
     case 'cost_per_day': return missing ? '' : t.costPerDay.replace('{cost}', money(v, kpis.currency, fmt));
