@@ -17,6 +17,7 @@ import { Controls } from './controls.js';
 import { ChartBoard } from './charts.js';
 import { KpiCards } from './kpis.js';
 import { LiveStrip, renderEvents } from './livestrip.js';
+import { LifetimePanel } from './lifetime.js';
 import { bannersFor, renderBanners } from './banners.js';
 import { showBadge } from './badge.js';
 import { exportCsv, exportPng, fileStem } from './export.js';
@@ -53,6 +54,7 @@ class Dashboard {
     // The figures in index.html are the default range's: not the ones to show for another range or a day.
     if (this.kpis.prerendered && (this.kpis.prerendered !== this.view.range || this.view.snapshot)) this.kpis.setLoading();
     this.liveStrip = new LiveStrip(document.getElementById('live'), common);
+    this.lifetime = new LifetimePanel(document.getElementById('lifetime'), common);
     this.board = new ChartBoard(document.getElementById('charts'), {
       ...common, lang: settings.lang, theme: currentTheme(),
       onExport: (key) => exportPng(this.board, key, fileStem(this.view, this.fmt)),
@@ -122,6 +124,7 @@ class Dashboard {
     if (this.settings.report && !view.snapshot) {
       // A report whose data block is unreadable: nothing to connect to, say what is wrong.
       this.liveStrip.hide(true);
+      this.lifetime.hide(true);
       this.setBadge('report');
       this.errors.set('snapshot', this.fetchFailed('embedded-data', { reason: 'not in this report' }));
       this.showNothing();
@@ -130,6 +133,7 @@ class Dashboard {
     if (view.snapshot) {
       this.connection?.stop();
       this.liveStrip.hide(true);
+      this.lifetime.hide(true);
       this.setBadge(this.settings.report ? 'report' : 'snapshot');
       const index = this.archiveIndex?.snapshots?.length ? this.archiveIndex : await this.loadArchiveIndex();
       if (this.view !== view) return;
@@ -143,6 +147,7 @@ class Dashboard {
       return;
     }
     this.liveStrip.hide(false);
+    this.lifetime.hide(false);
     this.startConnection();
     try {
       const manifest = await fetchManifest();
@@ -276,6 +281,7 @@ class Dashboard {
       this.liveHash = entry.hash;
       this.errors.delete('live');
       this.liveStrip.render(load.value);
+      this.lifetime.render(load.value);
     } else {
       this.errors.set('live', this.fetchFailed(entry.path, load.error));
     }
