@@ -336,6 +336,12 @@ def test_degree_minutes_get_a_panel_of_their_own_below_the_temperatures(frame, w
     assert {s["encode"]["y"] for s in option["series"] if s.get("xAxisIndex")} == {"degree_minutes"}
 
 
+def test_degree_minutes_alone_still_draw_their_panel(frame, window):
+    only = frame[[]].assign(degree_minutes=[-1.0, -2.0, -3.0, -4.0, -5.0, -6.0])
+    option = charts_for(only, window)["temperature"]
+    assert "_empty" not in option and plotted_columns(option) == {"degree_minutes"}
+
+
 @pytest.mark.parametrize("range_key", ["30d", "365d"])
 def test_bands_sit_behind_the_mean_lines_on_long_ranges(window, range_key):
     frame = full_frame(window, bands=True)

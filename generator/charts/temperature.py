@@ -31,7 +31,7 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     frame = ctx.frame
     present = [m for m in METRICS if has_data(frame, m)]
     owners = extras(frame, "temperature")
-    if not present and not owners:
+    if not present and not owners and not has_data(frame, DEGREE_MINUTES):
         return empty_chart(ctx, "temperature.title")
     columns: list[Column] = []
     bands: list[Line] = []
@@ -49,7 +49,7 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     for column, label in owners:   # the owner's own sensors, under their own labels and the palette's colours
         columns.append(Column(column, frame[column], TEMPERATURE))
         lines.append(Line(column, label))
-    panels = [Panel((Axis("°C", {"scale": True}),), tuple(bands + lines))]  # bands first: drawn behind
+    panels = [Panel((Axis("°C", {"scale": True}),), tuple(bands + lines))] if lines else []  # bands first: behind
     if has_data(frame, DEGREE_MINUTES):
         columns.append(Column(DEGREE_MINUTES, frame[DEGREE_MINUTES], DM_DECIMALS))
         panels.append(Panel((Axis(ctx.label("axis.degree_minutes"), {"scale": True}),),
