@@ -9,8 +9,18 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, CLOCK_START, TIMEZONE, artifact, ensure_bundle, \
-    free_port, generate_once, make_site, sidecar
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CLOCK_START,
+    TIMEZONE,
+    artifact,
+    ensure_bundle,
+    free_port,
+    generate_once,
+    make_site,
+    sidecar,
+)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
