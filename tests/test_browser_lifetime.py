@@ -93,3 +93,25 @@ def test_the_lifetime_panel_shows_the_live_files_counters_on_a_phone(browser, tm
             assert errors == []
         finally:
             context.close()
+
+
+def test_the_lifetime_panel_follows_a_new_live_file(browser, tmp_path):
+    site = make_site(tmp_path / "site")
+    generate_once(site)
+    port = free_port()
+    with sidecar(site, port):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id=TIMEZONE, bypass_csp=True)
+        try:
+            page = context.new_page()
+            page.clock.set_system_time(CLOCK_START)
+            page.goto(f"http://127.0.0.1:{port}/")
+            hours = page.wait_for_selector("#lifetime:not([hidden]) [data-lifetime='compressor_hours_total']")
+            before = hours.text_content()
+            generate_once(site, seed=2)    # another simulated pump: every counter differs
+            live = json.loads((site.public / site.manifest()["live"]["path"]).read_text(encoding="utf-8"))["values"]
+            expected = str(round(live["compressor_hours_total"]))
+            assert digits(before) != expected
+            page.wait_for_function("""(want) => (document.querySelector("#lifetime [data-lifetime='compressor_hours_total']")
+                ?.textContent || '').replace(/\\D/g, '') === want""", arg=expected, timeout=20000)
+        finally:
+            context.close()
