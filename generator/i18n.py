@@ -52,6 +52,8 @@ LABELS: dict[str, dict[str, str]] = {
         "brine_out_temp": "Köldbärare ut",
         "heat_carrier_supply_temp": "Värmebärare fram",
         "heat_carrier_return_temp": "Värmebärare retur",
+        "degree_minutes": "Gradminuter",
+        "axis.degree_minutes": "GM",
         # performance
         "brine_dt": "Köldbärare ΔT",
         "radiator_dt": "Radiator ΔT",
@@ -127,6 +129,8 @@ LABELS: dict[str, dict[str, str]] = {
         "brine_out_temp": "Brine out",
         "heat_carrier_supply_temp": "Heat carrier out",
         "heat_carrier_return_temp": "Heat carrier in",
+        "degree_minutes": "Degree minutes",
+        "axis.degree_minutes": "DM",
         "brine_dt": "Brine ΔT",
         "radiator_dt": "Radiator ΔT",
         "heat_carrier_dt": "Heat carrier ΔT",

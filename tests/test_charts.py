@@ -331,6 +331,27 @@ def test_an_all_nan_metric_counts_as_missing(frame, window):
     assert "brine_out_temp" not in plotted_columns(charts_for(frame, window)["temperature"])
 
 
+def test_without_degree_minutes_the_temperature_chart_has_one_panel(frame, window):
+    option = charts_for(frame, window)["temperature"]
+    assert isinstance(option["grid"], dict) and "degree_minutes" not in option["dataset"]["dimensions"]
+
+
+def test_degree_minutes_get_a_panel_of_their_own_below_the_temperatures(frame, window):
+    frame["degree_minutes"] = [-12.4, -60.0, -3.0, np.nan, -455.6, 0.0]
+    option = charts_for(frame, window, language="en")["temperature"]
+    (dm,) = series_named(option, "Degree minutes")
+    assert dm["xAxisIndex"] == 1 and dm["yAxisIndex"] == 1 and len(option["grid"]) == 2
+    assert option["yAxis"][1]["name"] == "DM" and option["yAxis"][0]["name"] == "°C"
+    assert column(option, "degree_minutes") == [-12, -60, -3, None, -456, 0]   # whole DM, as controllers show
+    assert {s["encode"]["y"] for s in option["series"] if s.get("xAxisIndex")} == {"degree_minutes"}
+
+
+def test_degree_minutes_alone_still_draw_their_panel(frame, window):
+    only = frame[[]].assign(degree_minutes=[-1.0, -2.0, -3.0, -4.0, -5.0, -6.0])
+    option = charts_for(only, window)["temperature"]
+    assert "_empty" not in option and plotted_columns(option) == {"degree_minutes"}
+
+
 @pytest.mark.parametrize("range_key", ["30d", "365d"])
 def test_bands_sit_behind_the_mean_lines_on_long_ranges(window, range_key):
     frame = full_frame(window, bands=True)

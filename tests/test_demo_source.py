@@ -205,7 +205,15 @@ def test_latest_reads_the_newest_grid_point_of_the_clock():
     latest = src.latest()
     assert latest.at == NOW.floor("30s")
     expected = grid_samples(latest.at, latest.at + pd.Timedelta("30s"))
-    assert latest.values == {name: float(v[0]) for name, v in expected.items()}
+    sampled = {name: v for name, v in latest.values.items() if name not in simulator.COUNTERS}
+    assert sampled == {name: float(v[0]) for name, v in expected.items()}
+
+
+def test_latest_carries_the_lifetime_counters_as_of_its_reading():
+    latest = DemoSource(seed=1, clock=ManualClock(NOW)).latest()
+    at = int(latest.at.timestamp())
+    assert {name: latest.values[name] for name in simulator.COUNTERS} == simulator.counters(at, 1)
+    assert latest.values["compressor_hours_total"] > 1000 and latest.values["compressor_starts_total"] > 100
 
 
 def test_latest_without_a_clock_uses_the_wall_clock():

@@ -115,3 +115,64 @@ def test_ivt_add_heat_steps_keep_their_order():
     steps = next(a for a in ivt.mappings["register_id"].metrics["aux_heater_power"] if isinstance(a, AuxSteps))
     assert [s.raw for s in steps.steps] == ["1A02", "1A03"]
     assert not any(isinstance(a, Sum) for a in ivt.mappings["name"].metrics["aux_heater_power"])
+
+
+# --- lifetime counters and degree-minutes: the reference gives them no canonical metric, only what each
+# register counts ("compressor hours heating / hot water, aux hours heating / hot water (IVT)"), so the
+# test reads those words and checks that each counter is built from exactly the registers they name.
+def described(brand_word: str) -> dict[str, str]:
+    """{register id: what it counts} of the reference's row of runtime hours for one brand."""
+    for ids, _, _ in reference_rows():
+        line = next(line for line in (REFERENCE / "brands.md").read_text(encoding="utf-8").splitlines()
+                    if line.startswith(f"| {', '.join(ids)} |"))
+        text = line.split("|")[2].strip()
+        if f"({brand_word})" not in text or "hours" not in text:
+            continue
+        text = text.removesuffix(f"({brand_word})").strip()
+        if brand_word == "IVT":   # "compressor hours heating / hot water, aux hours heating / hot water"
+            parts = [f"{what} hours {use}" for what, uses in (p.split(" hours ") for p in text.split(", "))
+                     for use in uses.split(" / ")]
+        else:                     # "compressor / add heat 3 kW / hot water / add heat 6 kW runtime hours"
+            parts = [p.strip() for p in text.removesuffix("runtime hours").split(" / ")]
+        assert len(parts) == len(ids), (ids, parts)
+        return dict(zip(ids, parts))
+    raise AssertionError(f"no runtime-hours row for {brand_word} in brands.md")
+
+
+def ids_read(brand: str, metric: str) -> set[str]:
+    layout = next(layout for b, layout in HUSDATA if b == brand and layout.registers)
+    return {raw for alt in layout.mappings["register_id"].metrics.get(metric, ()) for raw in alt.inputs()}
+
+
+def test_the_runtime_rows_of_the_reference_are_read():
+    assert described("IVT") == {"6C55": "compressor hours heating", "6C56": "compressor hours hot water",
+                                "6C58": "aux hours heating", "6C59": "aux hours hot water"}
+    assert described("Thermia")["6C60"] == "compressor"
+
+
+def test_ivt_compressor_and_add_heat_hours_are_the_sum_of_heating_and_hot_water():
+    hours = described("IVT")
+    for metric, what in (("compressor_hours_total", "compressor"), ("aux_heater_hours_total", "aux")):
+        assert ids_read("ivt", metric) == {i for i, d in hours.items() if d.startswith(what + " hours")}
+        (alt,) = next(layout for b, layout in HUSDATA if b == "ivt").mappings["register_id"].metrics[metric]
+        assert isinstance(alt, Sum) and all(term.scale == 1.0 for term in alt.terms)   # hours as stored
+    for metric, what in (("compressor_hours_hot_water_total", "compressor"), ("aux_heater_hours_hot_water_total", "aux")):
+        assert ids_read("ivt", metric) == {i for i, d in hours.items() if d == f"{what} hours hot water"}
+
+
+def test_thermia_compressor_hours_read_the_compressor_register_only():
+    hours = described("Thermia")
+    assert ids_read("thermia", "compressor_hours_total") == {i for i, d in hours.items() if d == "compressor"}
+    # add-heat steps and the hot-water hours have no counter here: summed step hours are not add-heat hours
+    assert not ids_read("thermia", "aux_heater_hours_total") and not ids_read("thermia", "compressor_hours_hot_water_total")
+
+
+@pytest.mark.parametrize("brand", ["thermia", "nibe"])
+def test_degree_minutes_read_the_register_the_reference_names_degree_minutes(brand):
+    named = {register for register, names in names_by_id().items() if "degree_minutes" in names}
+    assert ids_read(brand, "degree_minutes") == named == {"8105"}
+
+
+def test_ivt_has_no_degree_minutes():
+    """No source gives a degree-minute register for the Rego 6xx: the metric is simply absent."""
+    assert not ids_read("ivt", "degree_minutes")

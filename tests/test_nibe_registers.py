@@ -4,6 +4,7 @@ from the package into the test: each name, unit and enumeration is looked up in 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -20,7 +21,7 @@ TABLE_LAYOUTS = [layout for layout in NIBE.layouts if (layout.register_table or 
 
 # The scale that turns a register in the package's unit into the canonical metric's unit.
 SCALE = {("W", "kW"): 1000.0, ("W", "W"): 1.0, ("kWh", "kWh"): 1.0, ("°C", "°C"): 1.0, ("Hz", "Hz"): 1.0,
-         ("count", None): 1.0, ("int", None): 1.0}
+         ("count", None): 1.0, ("int", None): 1.0, ("h", "h"): 1.0, ("DM", "DM"): 1.0}
 # What the package's enumeration texts must say for the values we read as 1 (and must not say otherwise).
 MEANS_ON = {"compressor_on": {"Starting", "Running", "Stopping", "On"}, "switch_valve": {"Hot Water"}}
 
@@ -125,3 +126,53 @@ def test_docs_cite_the_package_file_for_every_unit_they_state_and_list_every_reg
         documented.add(name)
     read = {part.raw for layout in TABLE_LAYOUTS for _, part in uses(layout)}
     assert read == documented
+
+
+# What each lifetime counter's register must be called in the package (its title), and must not.
+LIFETIME_TITLES = {
+    "compressor_hours_total": (r"(?i)op(er)?\.? ?time.*compr|compr.*oper\. time, total", r"(?i)\bHW\b|hot water"),
+    "compressor_hours_hot_water_total": (r"(?i)(\bHW\b|hot water).*compr|compr.*hot water", None),
+    "aux_heater_hours_total": (r"(?i)(op\.time|run time) add", r"(?i)\bHW\b|hot water"),
+    "aux_heater_hours_hot_water_total": (r"(?i)(\bHW\b.*add|HW run time additional)", None),
+    "degree_minutes": (r"^Degree Minutes", None),
+}
+
+
+@pytest.mark.parametrize("layout", TABLE_LAYOUTS, ids=lambda layout: layout.id)
+def test_lifetime_counters_read_registers_whose_package_title_says_so(layout):
+    read = {metric: part.raw for metric, part in uses(layout) if metric in LIFETIME_TITLES}
+    assert {"compressor_hours_total", "aux_heater_hours_total"} <= set(read)
+    for metric, raw in read.items():
+        title = entry_for(layout, raw)["title"]
+        must, must_not = LIFETIME_TITLES[metric]
+        assert re.search(must, title), f"{raw}: the package calls it {title!r}, not a register of {metric}"
+        assert not (must_not and re.search(must_not, title)), f"{raw}: {title!r} is a part, not {metric}"
+        assert entry_for(layout, raw).get("unit") == BY_NAME[metric].unit
+
+
+def test_the_compressor_hours_belong_to_the_compressor_whose_starts_are_read():
+    for layout in TABLE_LAYOUTS:
+        compressors = {re.search(r"EB100-EP1[45]", entry_for(layout, part.raw)["title"]).group(0)
+                       for metric, part in uses(layout)
+                       if metric in ("compressor_starts_total", "compressor_hours_total", "compressor_hours_hot_water_total")}
+        assert compressors == {"EB100-EP14"}, (layout.id, compressors)
+
+
+def test_f_series_degree_minutes_are_the_16_bit_register_nibe_uplink_shows():
+    f_series = next(layout for layout in TABLE_LAYOUTS if layout.id == "nibe-f")
+    (part,) = [part for metric, part in uses(f_series) if metric == "degree_minutes"]
+    assert entry_for(f_series, part.raw)["title"] == "Degree Minutes (16 bit)"
+
+
+def test_no_lifetime_register_number_means_another_thing_in_the_other_nibe_layout():
+    """Read by register number (tag register_id) both layouts meet in one mapping: a number read for a
+    lifetime counter or degree-minutes must not be another register in the other layout's package file
+    (S-series 40012 is degree-minutes, F-series 40012 the return line: so the S-series reads none)."""
+    for layout in TABLE_LAYOUTS:
+        other = next(o for o in TABLE_LAYOUTS if o is not layout)
+        table = package_table(other.register_table or "")
+        for metric, part in uses(layout):
+            number = layout.registers[part.raw]
+            assert metric not in LIFETIME_TITLES or number not in table, (
+                f"{layout.id} reads {number} as {metric}, but in {other.register_table} {number} is "
+                f"{table[number]['name']!r}")

@@ -40,7 +40,7 @@ def year() -> dict[str, np.ndarray]:
     """July 2024 – June 2025, only the metrics the year-long checks need (keeps memory small)."""
     return sample(grid("2024-07-01", 365), seed=1,
                   metrics=("outdoor_temp", "brine_in_temp", "compressor_on", "aux_heater_on", "aux_heater_power",
-                           "switch_valve", "alarm_code", "heat_output", "power_electric"))
+                           "switch_valve", "alarm_code", "heat_output", "power_electric", "degree_minutes"))
 
 
 # --- a pure function of absolute time and a seed --------------------------------------------------
@@ -256,3 +256,65 @@ def test_alarm_events_match_the_sampled_alarm_code(year):
     starts, lengths = runs(year["alarm_code"] != 0)
     assert [e.start for e in events] == list(t[starts])
     assert [e.end for e in events] == list(t[starts + lengths])
+
+
+# --- lifetime counters and degree-minutes ----------------------------------------------------------
+def test_compressor_hours_increase_exactly_with_the_compressor_runtime_between_two_instants():
+    t1, t2 = epoch("2025-01-13T05:17:00"), epoch("2025-01-16T19:03:30")   # not on day or span edges
+    on = sample(np.arange(t1, t2, SAMPLE_SECONDS), seed=1, metrics=["compressor_on", "switch_valve", "aux_heater_on"])
+    before, after = simulator.counters(t1, 1), simulator.counters(t2, 1)
+    runtime_h = on["compressor_on"].sum() * SAMPLE_SECONDS / 3600
+    assert runtime_h > 20   # a winter stretch: the check has something to count
+    assert after["compressor_hours_total"] - before["compressor_hours_total"] == pytest.approx(runtime_h, abs=1e-9)
+    assert (after["compressor_hours_hot_water_total"] - before["compressor_hours_hot_water_total"]
+            == pytest.approx(on["switch_valve"].sum() * SAMPLE_SECONDS / 3600, abs=1e-9))
+    assert (after["aux_heater_hours_total"] - before["aux_heater_hours_total"]
+            == pytest.approx(on["aux_heater_on"].sum() * SAMPLE_SECONDS / 3600, abs=1e-9))
+
+
+def test_compressor_starts_count_every_start_between_two_instants():
+    t1, t2 = epoch("2025-03-02T11:00:30"), epoch("2025-03-09T02:00:00")
+    on = sample(np.arange(t1 - SAMPLE_SECONDS, t2, SAMPLE_SECONDS), seed=1, metrics=["compressor_on"])["compressor_on"]
+    starts = int(np.count_nonzero(np.diff(on) == 1))
+    assert starts > 10
+    assert simulator.counters(t2, 1)["compressor_starts_total"] - simulator.counters(t1, 1)["compressor_starts_total"] == starts
+
+
+def test_counters_never_fall_and_start_at_the_installation():
+    assert set(simulator.counters(simulator.INSTALLED_S - 86400, 1).values()) == {0.0}
+    readings = [simulator.counters(epoch(day), 1) for day in ("2024-10-01", "2025-02-01", "2025-07-01", "2026-01-15")]
+    for name in simulator.COUNTERS:
+        values = [r[name] for r in readings]
+        assert values == sorted(values) and values[-1] > 0, name   # add-heat: none before the first cold spell
+
+
+def test_a_year_of_counters_looks_like_a_swedish_ground_source_pump():
+    """3,000–5,000 compressor hours a year and a few starts a day (the calibration in the docstring)."""
+    year = {k: simulator.counters(epoch("2026-01-01"), 1)[k] - simulator.counters(epoch("2025-01-01"), 1)[k]
+            for k in simulator.COUNTERS}
+    assert 3000 < year["compressor_hours_total"] < 5000
+    assert 2 * 365 < year["compressor_starts_total"] < 8 * 365
+    assert 0.1 < year["compressor_hours_hot_water_total"] / year["compressor_hours_total"] < 0.3
+    assert 2.8 < year["energy_heat"] / year["energy_electric"] < 4.2    # the year's SPF
+
+
+def test_degree_minutes_stay_between_the_deepest_add_heat_step_and_zero(year):
+    deepest = simulator.DM_START_COMPRESSOR - simulator.DM_START_ADD_HEAT_DIFF - 2 * simulator.DM_ADD_HEAT_STEP_DIFF
+    dm = year["degree_minutes"]
+    assert dm.min() >= deepest and dm.max() <= 0
+
+
+def test_degree_minutes_rise_while_space_heating_runs_and_fall_while_it_rests(winter_week):
+    dm, on, valve = winter_week["degree_minutes"], winter_week["compressor_on"], winter_week["switch_valve"]
+    step = np.diff(dm)
+    heating = (on[1:] == 1) & (on[:-1] == 1) & (valve[1:] == 0) & (valve[:-1] == 0)
+    resting = (on[1:] == 0) & (on[:-1] == 0)
+    assert (step[heating] >= 0).mean() > 0.97 and (step[resting] <= 0).mean() > 0.97
+
+
+def test_a_space_heating_run_starts_at_the_start_compressor_value(winter_week):
+    dm, on, valve = winter_week["degree_minutes"], winter_week["compressor_on"], winter_week["switch_valve"]
+    starts = np.flatnonzero((np.diff(on) == 1) & (valve[1:] == 0)) + 1
+    assert starts.size > 5
+    # −60 DM, or deeper where add-heat is due; rounded to whole DM, one sample after the start
+    assert np.all(dm[starts] <= simulator.DM_START_COMPRESSOR + 2)

@@ -40,6 +40,7 @@ DEFAULT_COLOURS: dict[str, str] = {
     "compressor_on": "#42a5f5",
     "compressor_freq": "#8e24aa",
     "valve": "#78909c",
+    "degree_minutes": "#ab47bc",   # mid purple: reads on the light and the dark card alike
 }
 
 

@@ -1,5 +1,7 @@
 """Temperaturer / Temperatures: every temperature the install has, with min–max bands behind the mean lines on the
-long ranges (an invisible min line plus a translucent max−min area stacked on it)."""
+long ranges (an invisible min line plus a translucent max−min area stacked on it); below them, where the brand
+has them, the controller's degree-minutes (the integral of supply − calculated supply that starts the
+compressor), in a panel of their own: they share the time axis with the supply line they integrate."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +14,8 @@ from generator.core.metrics import band_column
 METRICS: tuple[str, ...] = ("outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "heat_carrier_supply_temp",
                             "heat_carrier_return_temp", "hot_water_temp", "brine_in_temp", "brine_out_temp")
 SPAN = "span"  # band dimension suffix: max − min
+DEGREE_MINUTES = "degree_minutes"
+DM_DECIMALS = 0  # controllers show whole degree-minutes
 
 
 def _band_lines(metric: str, name: str, colour: str) -> tuple[Line, Line]:
@@ -27,7 +31,7 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     frame = ctx.frame
     present = [m for m in METRICS if has_data(frame, m)]
     owners = extras(frame, "temperature")
-    if not present and not owners:
+    if not present and not owners and not has_data(frame, DEGREE_MINUTES):
         return empty_chart(ctx, "temperature.title")
     columns: list[Column] = []
     bands: list[Line] = []
@@ -45,5 +49,9 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     for column, label in owners:   # the owner's own sensors, under their own labels and the palette's colours
         columns.append(Column(column, frame[column], TEMPERATURE))
         lines.append(Line(column, label))
-    panel = Panel((Axis("°C", {"scale": True}),), tuple(bands + lines))  # bands first: drawn behind
-    return time_chart(ctx, ctx.label("temperature.title"), dataset(frame.index, columns), [panel])
+    panels = [Panel((Axis("°C", {"scale": True}),), tuple(bands + lines))] if lines else []  # bands first: behind
+    if has_data(frame, DEGREE_MINUTES):
+        columns.append(Column(DEGREE_MINUTES, frame[DEGREE_MINUTES], DM_DECIMALS))
+        panels.append(Panel((Axis(ctx.label("axis.degree_minutes"), {"scale": True}),),
+                            (Line(DEGREE_MINUTES, ctx.label(DEGREE_MINUTES), ctx.colour(DEGREE_MINUTES)),)))
+    return time_chart(ctx, ctx.label("temperature.title"), dataset(frame.index, columns), panels)

@@ -7,7 +7,8 @@ them.  `kind` decides how a metric is read into buckets (docs/data-layer.md):
 * temperatures, frequencies, states and powers are *held*: a sample's value lasts until the next sample
   of the same series (collectors that publish on change write nothing while a value stays the same), and
   a bucket's value is the time-weighted mean over the part of it that data covers;
-* counters (meters, starts) become the increase inside each bucket, the first bucket's increase counted
+* a controller's regulation value (degree-minutes) is held like a temperature;
+* counters (meters, starts, operating hours) become the increase inside each bucket, the first bucket's increase counted
   from the value before the window;
 * alarm codes are never averaged: the last value.
 """
@@ -27,6 +28,7 @@ class Kind(str, Enum):
     POWER = "power"        # W; the bucket mean times the covered time is energy
     FREQUENCY = "frequency"
     COUNTER = "counter"    # monotonic except at resets
+    REGULATION = "regulation"  # a controller's own signed value (degree-minutes): held, never summed
     CODE = "code"          # alarm codes: never averaged
 
 
@@ -36,7 +38,7 @@ INCREASE = "increase"  # a counter's increase per bucket
 LAST = "last"          # the last value of each bucket
 READING: dict[Kind, str] = {
     Kind.TEMPERATURE: HOLD, Kind.FREQUENCY: HOLD, Kind.STATE: HOLD, Kind.POWER: HOLD,
-    Kind.COUNTER: INCREASE, Kind.CODE: LAST,
+    Kind.COUNTER: INCREASE, Kind.CODE: LAST, Kind.REGULATION: HOLD,
 }
 
 

@@ -159,6 +159,9 @@ class DemoSource:
         grid_s = (_ns(now) // _STEP_NS) * simulator.SAMPLE_SECONDS
         samples = simulator.sample(np.array([grid_s], dtype=np.int64), self.seed)
         values = {name: float(x[0]) for name, x in samples.items()}
+        # The lifetime counters as the controller shows them now; only here: in the range frames an
+        # electricity counter would take the place of the power reading the demo's figures come from.
+        values.update(simulator.counters(grid_s, self.seed))
         code = int(values["alarm_code"])
         since: dict[int, pd.Timestamp] = {}
         if code:

@@ -65,6 +65,21 @@ epoch*, so any instant finds its slot, and the slot's attributes, without lookin
   with τ 60 s (heat that runs down, no electricity but the pumps').  power_electric = compressor (with
   the brine pump) + add-heat, and 30 W of controller and circulation pump while the compressor rests;
   heat_output (a heat meter after the add-heat) = condenser heat + add-heat power.
+* Degree-minutes.  NIBE's regulation integrates, every minute, DM += supply − calculated supply (NIBE
+  VVM 320 service manual, "Degree minutes": "New DM = Previous DM + (actual value − set point value)",
+  locked at 0 while heating is not permitted), starts the compressor at −60 DM and the add-heat 400 DM
+  further down, 30 DM more per further step (the factory settings of menu 4.9.3 in the F1345 and SMO 40
+  manuals).  Here the slots already decide when the compressor runs, so `degree_minutes` is the integral
+  such a controller would show for them: during a space-heating run it rises linearly (supply above the
+  curve) from the slot's start value to 0 at the stop, and while resting it falls linearly to the next
+  run's start value: −60, or −(60 + 400 + 30 per further step) for a slot whose add-heat runs; a slot
+  without a run has 0 (heating not permitted or not needed).  It is continuous, bounded, whole DM, and
+  ignores hot-water charges and alarms (NIBE's own value does too little with them to matter here).
+* Lifetime counters.  `counters(at, seed)` gives what the controller's counters read at an instant: the
+  compressor's hours (all, and on hot water), add-heat hours, compressor starts and the electricity and
+  heat meters, each summed over the 30 s grid since INSTALLED_S (the pump's installation); whole days are
+  cached, so the first call sums every day since then (0.3 ms a day) and later calls only the last 8 days.
+  Real registers step in whole hours and 0.1 kWh; these do not, so each increase equals the runtime in it.
 * Alarms.  40-day alarm slots; about every other one holds a 10–45 minute low-brine-flow alarm
   (code ALARM_LOW_BRINE_FLOW) that blocks the compressor while active; `alarm_events()` lists them.
   (The tank temperature keeps its schedule through one: a simplification too short to notice.)
@@ -120,6 +135,10 @@ RUNDOWN_SECONDS = 60.0            # the condenser's heat decays with this time c
 IDLE_W = 30.0                     # controller and circulation pump while the compressor rests
 AUX_STEP_W = 3000.0
 AUX_MAX_W = 9000.0
+DM_START_COMPRESSOR = -60.0       # NIBE menu 4.9.3 factory settings (see Degree-minutes above)
+DM_START_ADD_HEAT_DIFF = 400.0
+DM_ADD_HEAT_STEP_DIFF = 30.0
+INSTALLED_S = 1_725_148_800       # 2024-09-01T00:00:00Z: the counters count from here
 
 _MASK64 = (1 << 64) - 1
 # Fixed numbers: a new stream must not shift the others (that would change every seed's history).
@@ -131,8 +150,11 @@ METRICS: tuple[str, ...] = (
     "outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "heat_carrier_supply_temp",
     "heat_carrier_return_temp", "hot_water_temp", "brine_in_temp", "brine_out_temp", "compressor_on",
     "aux_heater_on", "aux_heater_power", "switch_valve", "power_electric", "heat_output", "alarm_active",
-    "alarm_code",
+    "alarm_code", "degree_minutes",
 )
+# The lifetime counters `counters()` gives (not sampled: a counter is a sum over the pump's whole life).
+COUNTERS: tuple[str, ...] = ("compressor_hours_total", "compressor_hours_hot_water_total", "aux_heater_hours_total",
+                             "compressor_starts_total", "energy_electric", "energy_heat")
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -303,6 +325,10 @@ class _Slots:
         self.aux_power = np.minimum(np.ceil(deficit / AUX_STEP_W) * AUX_STEP_W, AUX_MAX_W)
         aux_share = np.where(self.aux_power > 0, np.minimum(deficit / np.maximum(self.aux_power, 1.0), 1.0), 0.0)
         self.aux_run = _round_to_grid(aux_share * self.length)
+        # The degree-minutes at which each slot's run starts (0: the slot does not run).
+        steps = self.aux_power / AUX_STEP_W
+        deeper = np.where(steps > 0, DM_START_ADD_HEAT_DIFF + DM_ADD_HEAT_STEP_DIFF * np.maximum(steps - 1, 0), 0.0)
+        self.dm_start = np.where(self.run > 0, DM_START_COMPRESSOR - deeper, 0.0)
         self.s_hi = self.curve + 2.5
         self.s_rest = np.maximum(self.curve - 4.0, 21.0)
         end_level = self.s_hi - (self.s_hi - self.s_rest) * np.exp(-self.run / 240.0)
@@ -549,7 +575,23 @@ class _Model:
     def aux_power(self) -> np.ndarray:
         return np.where(self.aux_on, self.slots.aux_power[self.k], 0.0)
 
+    @cached_property
+    def degree_minutes_value(self) -> np.ndarray:
+        """Running: linear from the slot's start value up to 0 at the stop; resting: linear from 0 down to
+        the next slot's start value at its start (see the module docstring)."""
+        s, k = self.slots, self.k
+        following = np.minimum(k + 1, s.start.size - 1)
+        run = s.run_f[k]
+        rising = s.dm_start[k] * (1.0 - self.tau / np.maximum(run, 1.0))
+        rest_from = s.start_f[k] + run
+        rest = s.start_f[following] - rest_from
+        falling = s.dm_start[following] * (self.tf - rest_from) / np.maximum(rest, 1.0)
+        return np.where(self.sh_on, rising, falling)
+
     # --- metrics ----------------------------------------------------------------------------------
+    def degree_minutes(self) -> np.ndarray:
+        return np.round(self.degree_minutes_value) + 0.0   # shown in whole DM, like the controller
+
     def outdoor_temp(self) -> np.ndarray:
         return _sensor_round(self.outdoor + self._sensor(0, 0.15))
 
@@ -639,3 +681,45 @@ def sample(epoch_seconds: np.ndarray, seed: int, metrics: Iterable[str] | None =
         return {n: np.empty(0, dtype=np.float64) for n in names}
     model = _Model(t, int(seed))
     return {n: getattr(model, n)() for n in names}
+
+
+# --- lifetime counters ----------------------------------------------------------------------------
+_SUMMED = ("compressor_on", "switch_valve", "aux_heater_on", "power_electric", "heat_output")
+
+
+def _sums(a: int, b: int, seed: int) -> np.ndarray:
+    """Over the grid points a ≤ g < b: seconds the compressor ran, of them on hot water, seconds of
+    add-heat, compressor starts (a 0 → 1 step onto g), and electricity and heat in W·s."""
+    if b <= a:
+        return np.zeros(6)
+    g = np.arange(a - SAMPLE_SECONDS, b, SAMPLE_SECONDS, dtype=np.int64)   # one before: a start at a counts
+    x = sample(g, seed, _SUMMED)
+    on = x["compressor_on"]
+    return np.array([on[1:].sum() * SAMPLE_SECONDS, x["switch_valve"][1:].sum() * SAMPLE_SECONDS,
+                     x["aux_heater_on"][1:].sum() * SAMPLE_SECONDS, float(np.count_nonzero(on[1:] > on[:-1])),
+                     x["power_electric"][1:].sum() * SAMPLE_SECONDS, x["heat_output"][1:].sum() * SAMPLE_SECONDS])
+
+
+COUNTER_SPAN_S = 8 * 86400          # the cached spans of counters(): ~23,000 samples, one sample() call each
+
+
+@lru_cache(maxsize=4096)
+def _span_sums(span: int, seed: int) -> tuple[float, ...]:
+    start = INSTALLED_S + span * COUNTER_SPAN_S
+    return tuple(_sums(start, start + COUNTER_SPAN_S, seed))
+
+
+def counters(at_s: int, seed: int) -> dict[str, float]:
+    """The lifetime counters (COUNTERS) at the instant `at_s` (epoch seconds): sums over the grid points
+    INSTALLED_S ≤ g < at_s, in hours, starts and kWh; all 0 before the installation."""
+    at = max(int(at_s), INSTALLED_S)
+    spans = (at - INSTALLED_S) // COUNTER_SPAN_S
+    total = np.zeros(6)
+    for span in range(spans):
+        total += _span_sums(span, int(seed))
+    end_of_spans = INSTALLED_S + spans * COUNTER_SPAN_S
+    total += _sums(end_of_spans, -(-at // SAMPLE_SECONDS) * SAMPLE_SECONDS, int(seed))
+    on_s, hot_water_s, aux_s, starts, electric_ws, heat_ws = total
+    return {"compressor_hours_total": on_s / 3600.0, "compressor_hours_hot_water_total": hot_water_s / 3600.0,
+            "aux_heater_hours_total": aux_s / 3600.0, "compressor_starts_total": starts,
+            "energy_electric": electric_ws / 3.6e6, "energy_heat": heat_ws / 3.6e6}

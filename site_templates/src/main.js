@@ -18,6 +18,7 @@ import { ChartBoard } from './charts.js';
 import { KpiCards } from './kpis.js';
 import { LiveStrip, renderEvents } from './livestrip.js';
 import { Schematic } from './schematic.js';
+import { LifetimePanel } from './lifetime.js';
 import { bannersFor, renderBanners } from './banners.js';
 import { showBadge } from './badge.js';
 import { exportCsv, exportPng, fileStem } from './export.js';
@@ -55,6 +56,7 @@ class Dashboard {
     if (this.kpis.prerendered && (this.kpis.prerendered !== this.view.range || this.view.snapshot)) this.kpis.setLoading();
     this.liveStrip = new LiveStrip(document.getElementById('live'), common);
     this.schematic = new Schematic(document.getElementById('schematic'), common);
+    this.lifetime = new LifetimePanel(document.getElementById('lifetime'), common);
     this.board = new ChartBoard(document.getElementById('charts'), {
       ...common, lang: settings.lang, theme: currentTheme(),
       onExport: (key) => exportPng(this.board, key, fileStem(this.view, this.fmt)),
@@ -125,6 +127,7 @@ class Dashboard {
       // A report whose data block is unreadable: nothing to connect to, say what is wrong.
       this.liveStrip.hide(true);
       this.schematic.hide(true);
+      this.lifetime.hide(true);
       this.setBadge('report');
       this.errors.set('snapshot', this.fetchFailed('embedded-data', { reason: 'not in this report' }));
       this.showNothing();
@@ -134,6 +137,7 @@ class Dashboard {
       this.connection?.stop();
       this.liveStrip.hide(true);
       this.schematic.hide(true);
+      this.lifetime.hide(true);
       this.setBadge(this.settings.report ? 'report' : 'snapshot');
       const index = this.archiveIndex?.snapshots?.length ? this.archiveIndex : await this.loadArchiveIndex();
       if (this.view !== view) return;
@@ -148,6 +152,7 @@ class Dashboard {
     }
     this.liveStrip.hide(false);
     this.schematic.hide(false);
+    this.lifetime.hide(false);
     this.startConnection();
     try {
       const manifest = await fetchManifest();
@@ -282,6 +287,7 @@ class Dashboard {
       this.errors.delete('live');
       this.liveStrip.render(load.value);
       this.schematic.render(load.value);
+      this.lifetime.render(load.value);
     } else {
       this.errors.set('live', this.fetchFailed(entry.path, load.error));
     }
