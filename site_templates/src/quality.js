@@ -48,8 +48,7 @@ export function createDataPanel(after, t) {
 }
 
 function cell(tag, text, flagged = false) {
-  const el = element(tag, flagged ? 'flagged' : '', text);
-  return el;
+  return element(tag, flagged ? 'flagged' : '', text);
 }
 
 /** One table row per metric: coverage (and where its history starts), gaps, longest gap, stuck, out of
@@ -72,7 +71,7 @@ export function renderDataPanel(panel, rows, t, fmt) {
     const tr = element('tr');
     tr.dataset.metric = row.metric;
     if (flags.size) tr.dataset.flags = [...flags].join(' ');
-    const name = element('th', '', t.metrics?.[row.metric] || row.metric);
+    const name = element('th', flags.size ? 'flagged' : '', t.metrics?.[row.metric] || row.metric);
     name.scope = 'row';
     const coverage = `${fmt.number(row.coverage_pct, 1)} %` + (row.since ? ` (${fill(t.qualitySince, { time: fmt.dateTime(row.since) })})` : '');
     const drift = [flags.has('behind') ? fill(t.qualityBehind, { hours: hours(fmt, row.behind_h) }) : '',
