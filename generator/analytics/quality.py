@@ -13,7 +13,14 @@ import pandas as pd
 from generator.analytics.buckets import bucket_hours, column, covered_hours
 from generator.analytics.records import MetricQuality
 from generator.core.errors import Problem
-from generator.core.metrics import BOUNDS, BY_NAME, NAMES, STUCK_COUNTER_RUNNING_HOURS, STUCK_HOURS, Kind
+from generator.core.metrics import (
+    BOUNDS,
+    BY_NAME,
+    NAMES,
+    STUCK_COUNTER_RUNNING_HOURS,
+    STUCK_HOURS,
+    Kind,
+)
 from generator.core.ranges import Window
 
 WHAT = {"text_values": "holds {count} text value(s) where numbers belong (first in the bucket of {first}); "
@@ -24,11 +31,11 @@ WHAT = {"text_values": "holds {count} text value(s) where numbers belong (first 
 def left_out(frame: pd.DataFrame) -> list[Problem]:
     """One problem per series and kind with any left-out sample in the frame's buckets."""
     problems = []
-    for column in sorted(c for c in frame.columns if c.startswith("quality:")):
-        counts = frame[column].fillna(0.0)
+    for name in sorted(c for c in frame.columns if c.startswith("quality:")):
+        counts = frame[name].fillna(0.0)
         if counts.sum() <= 0:
             continue
-        _, kind, series = column.split(":", 2)
+        _, kind, series = name.split(":", 2)
         first = counts[counts > 0].index[0].tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
         count = int(round(counts.sum()))
         problems.append(Problem(kind, f"series {series!r} " + WHAT[kind].format(count=count, first=first),
