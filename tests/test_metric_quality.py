@@ -142,3 +142,24 @@ def test_a_metric_without_data_in_the_window_has_no_row():
 
 def test_every_chart_names_the_metrics_it_is_drawn_from():
     assert sorted(INPUTS) == sorted(CHARTS)
+
+
+def cop_inputs(f: pd.DataFrame) -> list[str]:
+    from generator.analytics import Params, summarize
+    from generator.charts import build_charts
+    summary = summarize(f, {}, WINDOW, Params())
+    return build_charts(f, summary, WINDOW, BY_KEY["24h"], "en", "UTC")["cop"]["_meta"]["metrics"]
+
+
+def test_a_cop_estimated_from_the_radiator_pair_is_drawn_from_that_pair_the_power_and_the_compressor():
+    running = np.ones(720)
+    f = frame(supply_temp=35 + moving(start=0), return_temp=30 + moving(start=0), compressor_on=running,
+              power_electric=np.full(720, 1500.0) + np.arange(720), outdoor_temp=moving())
+    assert cop_inputs(f) == ["power_electric", "supply_temp", "return_temp", "compressor_on"]
+
+
+def test_a_cop_from_a_heat_meter_is_drawn_from_the_meter_and_not_the_radiator_pair():
+    running = np.ones(720)
+    f = frame(supply_temp=35 + moving(start=0), return_temp=30 + moving(start=0), compressor_on=running,
+              energy_electric=np.full(720, 0.05), energy_heat=np.full(720, 0.15))
+    assert cop_inputs(f) == ["energy_electric", "energy_heat", "compressor_on", "supply_temp"]
