@@ -475,7 +475,8 @@ def flag_metrics(site: Site, flags: dict[str, dict[str, Any]]) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_flagged_metric_badges_its_charts_and_the_data_panel_lists_it_on_a_phone(browser, pages, site, scheme):
     flag_metrics(site, {"indoor_temp": {"stuck_h": 8.5, "flags": ["stuck"]},
-                        "power_electric": {"out_of_range": 2, "worst": 250000.0, "flags": ["range"]}})
+                        "power_electric": {"out_of_range": 2, "worst": 250000.0, "flags": ["range"]},
+                        "brine_in_temp": {"behind_h": 7.0, "flags": ["behind"]}})
     port = free_port()
     with sidecar(site, port):
         page = open_page(pages, browser, f"http://127.0.0.1:{port}/", width=390, height=844, scheme=scheme)
@@ -485,7 +486,8 @@ def test_a_flagged_metric_badges_its_charts_and_the_data_panel_lists_it_on_a_pho
         titles = dict(badged)
         assert "Inne: oförändrat värde i 8,5 h" in titles["temperature"]
         assert "Eleffekt: 2 värden utanför fysiska gränser" in titles["cop"]   # nobody trusts a wrong COP
-        assert {"power", "sankey"} <= set(titles) and "runtime" not in titles and "valve" not in titles
+        assert {"power", "sankey", "performance"} <= set(titles) and "runtime" not in titles and "valve" not in titles
+        assert "Köldbärare in: senaste värdet 7,0 h efter de andra" in titles["performance"]
         assert page.locator("#data-panel").get_attribute("open") is None   # collapsed until asked
         page.click("[data-chart='cop'] .quality-badge")
         page.wait_for_selector("#data-panel[open]")
@@ -499,4 +501,4 @@ def test_a_flagged_metric_badges_its_charts_and_the_data_panel_lists_it_on_a_pho
         assert abs(luminance(colour) - luminance(background)) > 0.3, (colour, background)   # readable in both themes
         assert not page.script_errors
         page.locator("#data-panel").screenshot(path=str(artifact(f"data-panel-{scheme}.png")))
-        page.locator("[data-chart='cop']").screenshot(path=str(artifact(f"quality-badge-{scheme}.png")))
+        page.locator("[data-chart='performance']").screenshot(path=str(artifact(f"quality-badge-{scheme}.png")))

@@ -66,7 +66,7 @@ export class ChartBoard {
     body.append(canvas, placeholder);
     card.append(head, body);
     container.append(card);
-    const slot = { card, head, title, canvas, placeholder, exportButton, chart: null, range: null, pending: null };
+    const slot = { card, title, canvas, placeholder, exportButton, chart: null, range: null, pending: null };
     this.cards.set(key, slot);
     this.viewer?.observe(card);
     return slot;
@@ -112,7 +112,7 @@ export class ChartBoard {
   setQuality(key, problems) {
     const slot = this.cards.get(key);
     if (!slot) return;
-    slot.head.querySelector('.quality-badge')?.remove();
+    slot.card.querySelector(':scope > .quality-badge')?.remove();
     delete slot.card.dataset.quality;
     if (!problems?.length) return;
     const badge = element('button', 'small-button quality-badge', this.t.qualityBadge);
@@ -120,7 +120,7 @@ export class ChartBoard {
     badge.title = problems.join('\n');
     badge.setAttribute('aria-label', problems.join('. '));
     badge.addEventListener('click', () => this.onQuality(key));
-    slot.head.insertBefore(badge, slot.exportButton);
+    slot.card.append(badge);  // top left, clear of the centred title and the PNG button
     slot.card.dataset.quality = 'problem';
   }
 
