@@ -1,6 +1,6 @@
 """Per-metric data quality end to end, in a real influxd: a collector writes every minute, one room sensor
-is stuck at one value, the whole collector is silent for three hours, and the brine sensor dies six and
-a half hours before now while the rest goes on.  The published 24 h file's table says each of these."""
+is stuck at one value, the whole collector is silent for three hours, the brine sensor dies six and a
+half hours before now while the rest goes on, and three samples are stamped two hours ahead.  The published 24 h file's table says each of these."""
 from __future__ import annotations
 
 import json
@@ -34,7 +34,8 @@ def lines(now: int) -> list[str]:
                 f"heatpump,name=compressor_on value=1 {t}"]
         if t < brine_dies:
             out.append(f"heatpump,name=brine_in_temp value={2 + (i % 31) * 0.1:.1f} {t}")
-    return out
+    # a collector whose clock runs two hours ahead wrote three outdoor samples "from the future"
+    return out + [f"heatpump,name=outdoor_temp value=9.9 {now + 2 * H + i * STEP}" for i in range(3)]
 
 
 def test_a_stuck_sensor_a_silent_collector_and_a_dead_sensor_are_in_the_published_table(influxd: Influxd, tmp_path):
@@ -57,7 +58,8 @@ def test_a_stuck_sensor_a_silent_collector_and_a_dead_sensor_are_in_the_publishe
         assert rows[metric]["gaps"] == 1, metric
         assert rows[metric]["longest_gap_h"] == pytest.approx(silent_h, abs=0.05), metric
         assert rows[metric]["coverage_pct"] == pytest.approx((24 - silent_h) / 24 * 100, abs=0.3), metric
-    assert rows["outdoor_temp"]["flags"] == ["gaps"]
+    assert rows["outdoor_temp"]["flags"] == ["gaps", "future"] and rows["outdoor_temp"]["future"] == 3
+    assert rows["power_electric"]["flags"] == ["gaps"]
     # The room sensor: 21.5 from the window's start until the silence, ~14 h (the longer of its two runs).
     assert rows["indoor_temp"]["stuck_h"] == pytest.approx(24 - 10 + 0.25 - STEP / H, abs=0.1)
     assert "stuck" in rows["indoor_temp"]["flags"]
