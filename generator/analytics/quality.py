@@ -10,7 +10,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from generator.analytics.buckets import bucket_hours, column, covered_hours
+from generator.analytics.buckets import bucket_hours
 from generator.analytics.records import MetricQuality
 from generator.core.errors import Problem
 from generator.core.metrics import (
@@ -20,6 +20,8 @@ from generator.core.metrics import (
     STUCK_COUNTER_RUNNING_HOURS,
     STUCK_HOURS,
     Kind,
+    band_column,
+    coverage_column,
 )
 from generator.core.ranges import Window
 
@@ -62,61 +64,76 @@ def metric_quality(frame: pd.DataFrame, window: Window, now: pd.Timestamp | None
                    sampled_at: Mapping[str, pd.Timestamp] | None = None,
                    future: Mapping[str, int] | None = None) -> tuple[MetricQuality, ...]:
     """One row per metric with data in the range, in the vocabulary's order.  `sampled_at` and `future`
-    are the source's (Latest); `now` the generator's clock, for samples stamped ahead of it."""
-    hours = bucket_hours(frame, window)
+    are the source's (Latest); `now` the generator's clock, for samples stamped ahead of it.  On plain
+    arrays: it runs on every refresh of every range."""
+    hours = bucket_hours(frame, window).to_numpy(dtype=float)
+    window_h = window.seconds / 3600.0     # once: it walks the window's edges
     sampled = dict(sampled_at or {})
     newest = max(sampled.values()) if sampled else None
+    on = _array(frame, "compressor_on")
     rows = []
     for name in NAMES:
-        values = column(frame, name)
-        if values is None:
+        v = _array(frame, name)
+        if v is None or np.isnan(v).all():
             continue
         kind = BY_NAME[name].kind
-        covered = covered_hours(frame, name, hours)
-        has = covered > 0
-        first = int(has.to_numpy().argmax()) if has.any() else 0
-        gaps = _gaps(covered.to_numpy()[first:], hours.to_numpy()[first:])
+        share = _array(frame, coverage_column(name))
+        covered = np.where(np.isnan(v), 0.0, np.nan_to_num(share) * hours if share is not None else hours)
+        first = int((covered > 0).argmax()) if (covered > 0).any() else 0
+        gaps = _gaps(covered[first:], hours[first:])
+        bands = [b for b in (_array(frame, band_column(name, "min")), _array(frame, band_column(name, "max")))
+                 if b is not None]
         low, high = BOUNDS[kind]
-        outside = _outside(frame, name, values, low, high)
+        beyond = [x[(x < low) | (x > high)] for x in (v, *bands)]
+        outside = np.zeros(len(v), bool)
+        for x in (v, *bands):
+            outside |= (x < low) | (x > high)
+        seen = np.concatenate(beyond)
         ahead = int((future or {}).get(name, 0))
         at = sampled.get(name)
         if at is not None and now is not None and (at - pd.Timestamp(now)).total_seconds() > FUTURE_TOLERANCE_S:
             ahead = max(ahead, 1)
-        limit = STUCK_HOURS[kind]
         rows.append(MetricQuality(
             metric=name,
-            coverage=min(float(covered.sum()) / (window.seconds / 3600.0), 1.0),
+            coverage=min(float(covered.sum()) / window_h, 1.0),
             since=frame.index[first] if first > 0 else None,
             gaps=len(gaps),
             longest_gap_h=max(gaps, default=0.0),
-            stuck_h=_stuck_hours(frame, name, values, covered, kind),
+            stuck_h=_stuck_hours(name, kind, v, covered, bands, on),
             out_of_range=int(outside.sum()),
-            worst=_worst(frame, name, values, outside, low, high),
+            worst=float(seen[np.abs(seen - np.clip(seen, low, high)).argmax()]) if len(seen) else None,
             behind_h=(newest - at).total_seconds() / 3600.0 if at is not None and newest is not None else None,
-            behind_limit_h=limit if _may_rest(kind, values) else None,
+            behind_limit_h=STUCK_HOURS[kind] if _may_rest(kind, v) else None,
             future=ahead,
         ))
     return tuple(rows)
 
 
-def _may_rest(kind: Kind, values: pd.Series) -> bool:
+def _array(frame: pd.DataFrame, name: str) -> np.ndarray | None:
+    return frame[name].to_numpy(dtype=float) if name in frame else None
+
+
+def _may_rest(kind: Kind, v: np.ndarray) -> bool:
     """Whether a silent series of this kind is suspect: a temperature always; a power or frequency only
     while it was last non-zero (a change-only collector says nothing while it stays off)."""
     if STUCK_HOURS[kind] is None:
         return False
-    last = values.dropna()
-    return kind is Kind.TEMPERATURE or (not last.empty and last.iloc[-1] != 0)
+    known = v[~np.isnan(v)]
+    return kind is Kind.TEMPERATURE or (len(known) > 0 and known[-1] != 0)
 
 
 def _gaps(covered: np.ndarray, hours: np.ndarray) -> list[float]:
     """Lengths (h) of the gaps: runs of uncovered time, broken by any fully covered bucket, and ended by a
     partly covered one."""
+    if np.all(covered >= FULL * hours):   # the usual case: nothing to walk
+        return []
     gaps: list[float] = []
     current = 0.0
-    for cov_h, h in zip(covered, hours):
+    for cov_h, h in zip(covered.tolist(), hours.tolist()):   # plain floats: ~5× faster than numpy scalars
         share = cov_h / h if h > 0 else 1.0
         if share >= FULL:
-            gaps.append(current)
+            if current:
+                gaps.append(current)
             current = 0.0
         elif share > 0:     # partly covered: its uncovered part ends a gap, or begins one
             if current:
@@ -130,27 +147,25 @@ def _gaps(covered: np.ndarray, hours: np.ndarray) -> list[float]:
     return [round(float(g), 4) for g in gaps if g >= GAP_MIN_H]
 
 
-def _stuck_hours(frame: pd.DataFrame, name: str, values: pd.Series, covered: pd.Series, kind: Kind) -> float:
+def _stuck_hours(name: str, kind: Kind, v: np.ndarray, covered: np.ndarray, bands: list[np.ndarray],
+                 on: np.ndarray | None) -> float:
     """The longest run of one unchanged value beyond the kind's limit (h of data), else 0.  A run is
     consecutive buckets with equal means, or one bucket whose min equals its max (where there are bands);
     a bucket without data breaks it.  A running counter's run is its buckets without increase, counted in
     the compressor's running hours (STUCK_COUNTER_RUNNING_HOURS)."""
     if kind is Kind.COUNTER:
-        on = column(frame, "compressor_on")
         if name not in RUNNING_COUNTERS or on is None:
             return 0.0
-        weight = (on.clip(0, 1) * covered).where(values.notna() & on.notna())
-        idle = (values == 0).to_numpy()
-        return _longest(weight.to_numpy(), idle & np.roll(idle, 1), idle, STUCK_COUNTER_RUNNING_HOURS)
+        weight = np.where(np.isnan(v) | np.isnan(on), np.nan, np.clip(on, 0, 1) * covered)
+        idle = v == 0
+        return _longest(weight, idle & np.roll(idle, 1), idle, STUCK_COUNTER_RUNNING_HOURS)
     limit = STUCK_HOURS[kind]
     if limit is None:
         return 0.0
-    v = values.to_numpy(dtype=float)
     previous = np.roll(v, 1)
     joins = np.isclose(v, previous, rtol=1e-9, atol=1e-9) & ~np.isnan(v) & ~np.isnan(previous)
-    low, high = frame.get(f"{name}:min"), frame.get(f"{name}:max")
-    alone = (low == high).to_numpy() if low is not None and high is not None else np.zeros(len(v), bool)
-    weight = covered.where(values.notna()).to_numpy()
+    alone = (bands[0] == bands[1]) if len(bands) == 2 else np.zeros(len(v), bool)
+    weight = np.where(np.isnan(v), np.nan, covered)
     if kind is not Kind.TEMPERATURE:  # a power or frequency reads 0 for months while off, legitimately
         weight = np.where(v != 0, weight, np.nan)
     return _longest(weight, joins, alone, limit)
@@ -160,36 +175,20 @@ def _longest(weight: np.ndarray, joins: np.ndarray, alone: np.ndarray, limit: fl
     """The heaviest run, if it reaches `limit`, else 0.  Bucket k continues the run before it where
     joins[k]; a run is one where it has two buckets or more, or a bucket that is one alone; a NaN
     weight breaks it."""
+    if not (np.any(joins) or np.any(alone)):   # the usual case: every bucket differs from the one before
+        return 0.0
     best = current = 0.0
     length = 0
     proven = False
-    for k, w in enumerate(weight):
-        if np.isnan(w):
+    for k, (w, join, one) in enumerate(zip(weight.tolist(), joins.tolist(), alone.tolist())):
+        if w != w:   # NaN
             current, length, proven = 0.0, 0, False
             continue
-        if k and joins[k] and length:
+        if k and join and length:
             current, length, proven = current + w, length + 1, True
         else:
             current, length, proven = w, 1, False
-        proven = proven or bool(alone[k])
+        proven = proven or bool(one)
         if proven:
             best = max(best, current)
     return round(float(best), 4) if best >= limit else 0.0
-
-
-def _outside(frame: pd.DataFrame, name: str, values: pd.Series, low: float, high: float) -> pd.Series:
-    """Buckets whose mean, or min or max where there are bands, lies outside [low, high]."""
-    out = (values < low) | (values > high)
-    for band in (f"{name}:min", f"{name}:max"):
-        if band in frame:
-            out |= (frame[band] < low) | (frame[band] > high)
-    return out.fillna(False).astype(bool)
-
-
-def _worst(frame: pd.DataFrame, name: str, values: pd.Series, outside: pd.Series, low: float,
-           high: float) -> float | None:
-    if not outside.any():
-        return None
-    seen = pd.concat([values] + [frame[b] for b in (f"{name}:min", f"{name}:max") if b in frame])
-    beyond = seen[(seen < low) | (seen > high)]
-    return float(beyond.loc[(beyond - beyond.clip(low, high)).abs().idxmax()].max()) if len(beyond) else None
