@@ -488,6 +488,8 @@ def test_a_flagged_metric_badges_its_charts_and_the_data_panel_lists_it_on_a_pho
         assert "Eleffekt: 2 värden utanför fysiska gränser" in titles["cop"]   # nobody trusts a wrong COP
         assert {"power", "sankey", "performance"} <= set(titles) and "runtime" not in titles and "valve" not in titles
         assert "Köldbärare in: senaste värdet 7,0 h efter de andra" in titles["performance"]
+        assert "Eleffekt" in page.get_attribute("[data-kpi-card='cop'] .quality-mark", "title")  # the COP figure too
+        assert page.locator("[data-kpi-card='starts'] .quality-mark").count() == 0
         assert page.locator("#data-panel").get_attribute("open") is None   # collapsed until asked
         page.click("[data-chart='cop'] .quality-badge")
         page.wait_for_selector("#data-panel[open]")
@@ -502,3 +504,4 @@ def test_a_flagged_metric_badges_its_charts_and_the_data_panel_lists_it_on_a_pho
         assert not page.script_errors
         page.locator("#data-panel").screenshot(path=str(artifact(f"data-panel-{scheme}.png")))
         page.locator("[data-chart='performance']").screenshot(path=str(artifact(f"quality-badge-{scheme}.png")))
+        page.locator("[data-kpi-card='cop']").screenshot(path=str(artifact(f"quality-kpi-{scheme}.png")))

@@ -20,7 +20,7 @@ import { LiveStrip, renderEvents } from './livestrip.js';
 import { bannersFor, renderBanners } from './banners.js';
 import { showBadge } from './badge.js';
 import { exportCsv, exportPng, fileStem } from './export.js';
-import { chartProblems, createDataPanel, qualityRows, renderDataPanel } from './quality.js';
+import { chartProblems, createDataPanel, markKpis, qualityRows, renderDataPanel } from './quality.js';
 
 applyTheme(currentTheme());  // before anything is drawn, so there is no flash of the wrong scheme
 
@@ -263,6 +263,7 @@ class Dashboard {
   showMetricQuality(charts, rows) {
     const problems = chartProblems(charts, rows, this.t, this.fmt);
     for (const key of this.board.keys()) this.board.setQuality(key, problems[key] || []);
+    markKpis(document.getElementById('kpis'), problems, this.t);  // nobody trusts a wrong COP figure either
     renderDataPanel(this.el.dataPanel, rows, this.t, this.fmt);
   }
 

@@ -37,6 +37,25 @@ export function chartProblems(charts, rows, t, fmt) {
   return out;
 }
 
+// The KPI cards computed from the same inputs as a chart: the COP and its share of Carnot as the COP chart,
+// the energies as the energy flow.
+const KPI_CHART = { cop: 'cop', carnot: 'cop', energy: 'sankey' };
+
+/** A "Data?" mark on each KPI card whose chart has problems (what, in its tooltip); removed when none. */
+export function markKpis(container, problems, t) {
+  for (const [card, chart] of Object.entries(KPI_CHART)) {
+    const el = container.querySelector(`[data-kpi-card="${card}"]`);
+    if (!el) continue;
+    el.querySelector('.quality-mark')?.remove();
+    const found = problems[chart] || [];
+    if (!found.length) continue;
+    const mark = element('span', 'quality-mark', t.qualityBadge);
+    mark.title = found.join('\n');
+    mark.setAttribute('aria-label', found.join('. '));
+    el.append(mark);
+  }
+}
+
 /** The panel (details/summary, collapsed) after `after`; filled by renderDataPanel(). */
 export function createDataPanel(after, t) {
   const panel = element('details', 'card data-panel');
