@@ -141,7 +141,7 @@ def test_a_metric_without_data_in_the_window_has_no_row():
 
 
 def test_every_chart_names_the_metrics_it_is_drawn_from():
-    assert sorted(INPUTS) == sorted(CHARTS)
+    assert set(CHARTS) <= set(INPUTS), f"add {sorted(set(CHARTS) - set(INPUTS))} to generator/charts/inputs.py INPUTS"
 
 
 def cop_inputs(f: pd.DataFrame) -> list[str]:

@@ -33,6 +33,8 @@ INPUTS: dict[str, Callable[[ChartContext], tuple[str, ...]]] = {
     "sankey": lambda ctx: (*_electricity(ctx), *_heat(ctx), "switch_valve", "energy_heat_hot_water"),
     "cop": lambda ctx: (*_electricity(ctx), *_heat(ctx), "compressor_on", "supply_temp", "brine_in_temp"),
     "runtime": lambda ctx: ("compressor_on", "aux_heater_on", "switch_valve"),
+    # run lengths and starts per hour (the cycling chart, merged from its own branch)
+    "cycling": lambda ctx: ("compressor_on", "compressor_starts_total"),
     "temperature": lambda ctx: TEMPERATURES,
     "performance": lambda ctx: ("brine_in_temp", "brine_out_temp", "heat_carrier_supply_temp",
                                 "heat_carrier_return_temp", "supply_temp", "return_temp", "compressor_on",
