@@ -226,9 +226,10 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     summary = analytics.summarize(frame, changes, window, params)
     remember_alarm_starts(ctx, summary, latest)
     means = {m: analytics.time_weighted_mean(frame, window, m) for m in MEANS}
+    metrics = analytics.metric_quality(frame, window, pd.Timestamp(now), *((latest.sampled_at, latest.future) if latest else ()))
     return range_document(spec, window, frame, summary, active_alarms(ctx, latest), ctx.provider,
                           ctx.cfg["site.language"], ctx.cfg["site.timezone"], params, means,
-                          analytics.left_out(frame) + analytics.cost_problems(summary.pricing, ctx.cfg["price.file"]))
+                          analytics.left_out(frame) + analytics.cost_problems(summary.pricing, ctx.cfg["price.file"]), metrics)
 
 
 def priced_params(ctx: Context) -> analytics.Params:

@@ -505,3 +505,55 @@ def test_archive_snapshot_opens_from_the_url_without_live_updates(browser, pages
         wait_connection(page, "connected")
         wait_shown_hash(page, site.range_hash("24h"))
         assert "snapshot=" not in page.url
+
+
+# --- data quality --------------------------------------------------------------------------------------
+def flag_metrics(site: Site, flags: dict[str, dict[str, Any]]) -> None:
+    """Marks rows of every range file's metric_quality as a collector's faults would (the generator side is
+    tests/test_metric_quality*.py); the packed siblings go, so the server sends the edited text."""
+    for entry in site.manifest()["ranges"].values():
+        path = site.public / entry["path"]
+        document = json.loads(path.read_text(encoding="utf-8"))
+        columns = document["metric_quality"]["columns"]
+        for row in document["metric_quality"]["rows"]:
+            row[columns.index("flags")] = []
+            for key, value in flags.get(row[0], {}).items():
+                row[columns.index(key)] = value
+        path.write_text(json.dumps(document), encoding="utf-8")
+        for packed in (".gz", ".br"):
+            path.with_name(path.name + packed).unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_flagged_metric_badges_its_charts_and_the_data_panel_lists_it_on_a_phone(browser, pages, site, scheme):
+    flag_metrics(site, {"indoor_temp": {"stuck_h": 8.5, "flags": ["stuck"]},
+                        "power_electric": {"out_of_range": 2, "worst": 250000.0, "flags": ["range"]},
+                        "brine_in_temp": {"behind_h": 7.0, "flags": ["behind"]}})
+    port = free_port()
+    with sidecar(site, port):
+        page = open_page(pages, browser, f"http://127.0.0.1:{port}/", width=390, height=844, scheme=scheme)
+        wait_drawn(page)
+        badged = page.evaluate("() => [...document.querySelectorAll('[data-chart][data-quality] .quality-badge')]"
+                               ".map(b => [b.closest('[data-chart]').dataset.chart, b.title])")
+        titles = dict(badged)
+        assert "Inne: oförändrat värde i 8,5 h" in titles["temperature"]
+        assert "Eleffekt: 2 värden utanför fysiska gränser" in titles["cop"]   # nobody trusts a wrong COP
+        assert {"power", "sankey", "performance"} <= set(titles) and "runtime" not in titles and "valve" not in titles
+        assert "Köldbärare in: senaste värdet 7,0 h efter de andra" in titles["performance"]
+        assert "Eleffekt" in page.get_attribute("[data-kpi-card='cop'] .quality-mark", "title")  # the COP figure too
+        assert page.locator("[data-kpi-card='starts'] .quality-mark").count() == 0
+        assert page.locator("#data-panel").get_attribute("open") is None   # collapsed until asked
+        page.click("[data-chart='cop'] .quality-badge")
+        page.wait_for_selector("#data-panel[open]")
+        row = page.locator("#data-panel tr[data-metric='indoor_temp']")
+        assert row.get_attribute("data-flags") == "stuck" and "8,5 h" in row.text_content()
+        assert page.locator("#data-panel tr[data-metric='outdoor_temp']").count() == 1
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], f"the table widens the page on a phone: {widths}"
+        flagged = page.locator("#data-panel tr[data-metric='power_electric'] td.flagged").first
+        colour, background = flagged.evaluate("el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]")
+        assert abs(luminance(colour) - luminance(background)) > 0.3, (colour, background)   # readable in both themes
+        assert not page.script_errors
+        page.locator("#data-panel").screenshot(path=str(artifact(f"data-panel-{scheme}.png")))
+        page.locator("[data-chart='performance']").screenshot(path=str(artifact(f"quality-badge-{scheme}.png")))
+        page.locator("[data-kpi-card='cop']").screenshot(path=str(artifact(f"quality-kpi-{scheme}.png")))

@@ -41,7 +41,7 @@ from generator.analytics.heat import (
     running_carnot_cop,
     suggest_flow_factor,
 )
-from generator.analytics.quality import left_out
+from generator.analytics.quality import left_out, metric_quality
 from generator.analytics.records import (
     AlarmEvent,
     Cost,
@@ -52,6 +52,7 @@ from generator.analytics.records import (
     FlowSuggestion,
     Heat,
     HotWater,
+    MetricQuality,
     Params,
     Performance,
     Runtime,
@@ -65,10 +66,10 @@ from generator.core.ranges import Window
 
 __all__ = [
     "BINS_MINUTES", "Cycling", "cycling", "histogram",
-    "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
+    "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "MetricQuality", "Params",
     "Performance", "Runtime", "Signature", "SignatureFit", "SignatureSeason", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "running_carnot_cop", "runtime", "season_start", "signature", "summarize",
+    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "metric_quality", "performance", "running_carnot_cop", "runtime", "season_start", "signature", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 

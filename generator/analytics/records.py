@@ -195,3 +195,28 @@ class Signature:
     heat: str                         # "space": hot water taken out; "total": the split is unknown
     seasons: tuple[SignatureSeason, ...]  # oldest first: the last is the current season
     days_left_out: int                # days with some data but too little coverage of heat or outdoor temperature
+
+
+@dataclass(frozen=True)
+class MetricQuality:
+    """How far one metric's data in a range can be trusted (generator/analytics/quality.py has the rules)."""
+
+    metric: str
+    coverage: float                   # share of the window its data covers, 0–1
+    since: pd.Timestamp | None        # its first data, where its history starts inside the window
+    gaps: int                         # runs without data inside its history, each ≥ GAP_MIN_H
+    longest_gap_h: float
+    stuck_h: float                    # its longest run of one unchanged value beyond the kind's limit; else 0
+    out_of_range: int                 # buckets whose value (or min/max) is outside the kind's bounds
+    worst: float | None               # the value furthest outside them
+    behind_h: float | None            # its newest sample is this far behind the newest of any metric
+    behind_limit_h: float | None      # beyond this, behind counts as drift (None: never)
+    future: int                       # samples stamped in the future (the source leaves them out)
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """What is wrong, as codes the page words: gaps, stuck, range, behind, future."""
+        behind = self.behind_h is not None and self.behind_limit_h is not None and self.behind_h >= self.behind_limit_h
+        return tuple(code for code, bad in (("gaps", self.gaps > 0), ("stuck", self.stuck_h > 0),
+                                             ("range", self.out_of_range > 0), ("behind", behind),
+                                             ("future", self.future > 0)) if bad)

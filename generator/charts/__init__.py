@@ -23,6 +23,7 @@ from generator.charts import (
     valve,
 )
 from generator.charts.context import DEFAULT_COLOURS, ChartContext
+from generator.charts.inputs import metrics_of
 from generator.charts.kpis import build_kpis
 from generator.core.ranges import RangeSpec, Window
 
@@ -69,4 +70,7 @@ def build_charts(frame: pd.DataFrame, summary: "Summary", window: Window, spec: 
 
     ctx = ChartContext(frame, summary, window, spec, i18n.check_language(language), timezone, colours or {},
                        params or Params())
-    return {key: build(ctx) for key, build in CHARTS.items() if shown_on(key, spec.key)}
+    charts = {key: build(ctx) for key, build in CHARTS.items() if shown_on(key, spec.key)}
+    for key, option in charts.items():  # what each is drawn from: the page badges it on a data problem
+        option.setdefault("_meta", {})["metrics"] = metrics_of(key, ctx)
+    return charts

@@ -11,7 +11,7 @@ from generator.core.public_format import FORMAT
 from generator.core.ranges import RangeSpec, Window
 
 if TYPE_CHECKING:
-    from generator.analytics import Params, Summary
+    from generator.analytics import MetricQuality, Params, Summary
     from generator.core.errors import Problem
     from generator.sources.base import Latest
     from providers.model import Provider
@@ -40,8 +40,9 @@ def alarm_entries(provider: "Provider", codes: tuple[int, ...], since: Callable[
 def range_document(spec: RangeSpec, window: Window, frame: pd.DataFrame, summary: "Summary",
                    active: list[dict[str, Any]], provider: "Provider", language: str, timezone: str,
                    params: "Params", means: Mapping[str, float | None],
-                   quality: Sequence["Problem"] = ()) -> dict[str, Any]:
-    """Everything a viewer sees for one range, and what its source left out (data quality)."""
+                   quality: Sequence["Problem"] = (), metrics: Sequence["MetricQuality"] = ()) -> dict[str, Any]:
+    """Everything a viewer sees for one range, what its source left out, and how far each metric's data
+    can be trusted (data quality)."""
     return {
         "format": FORMAT,
         "range": spec.key,
@@ -56,7 +57,23 @@ def range_document(spec: RangeSpec, window: Window, frame: pd.DataFrame, summary
         },
         "charts": build_charts(frame, summary, window, spec, language, timezone, params=params),
         "data_quality": [p.to_json() for p in quality],
+        "metric_quality": quality_table(metrics),
     }
+
+
+QUALITY_COLUMNS = ("metric", "coverage_pct", "since", "gaps", "longest_gap_h", "stuck_h", "out_of_range", "worst",
+                   "behind_h", "future", "flags")
+
+
+def _round(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(float(value), decimals)
+
+
+def quality_table(metrics: Sequence["MetricQuality"]) -> dict[str, Any]:
+    """The per-metric data-quality table (docs/public-format.md): a row per metric, not per bucket."""
+    return {"columns": list(QUALITY_COLUMNS), "rows": [
+        [q.metric, round(q.coverage * 100.0, 1), iso(q.since), q.gaps, round(q.longest_gap_h, 2), round(q.stuck_h, 2),
+         q.out_of_range, _round(q.worst, 2), _round(q.behind_h, 2), q.future, list(q.flags)] for q in metrics]}
 
 
 def live_document(latest: "Latest", active: list[dict[str, Any]]) -> dict[str, Any]:

@@ -102,3 +102,34 @@ def band_column(metric: str, which: str) -> str:
 def coverage_column(name: str) -> str:
     """Column of the covered share (0–1) of each bucket: coverage_column("power_electric") == "power_electric:cov"."""
     return f"{name}:cov"
+
+
+# --- Data quality rules, per kind (generator/analytics/quality.py; docs/decisions.md, "Data quality") ----
+# Physical range of a bucket's value: a reading outside it is a broken sensor or a wrong mapping, never
+# weather.  Far inside the source's ±10¹² (generator/sources/influxql.py ABSURD), which only keeps
+# overflows and +Inf out of the sums.  Counters: a bucket's increase (resets are already taken apart).
+BOUNDS: dict[Kind, tuple[float, float]] = {
+    Kind.TEMPERATURE: (-50.0, 120.0),    # outdoor −50 °C … a legionella-boosted tank or a boiler flow
+    Kind.STATE: (0.0, 1.0),
+    Kind.POWER: (0.0, 100_000.0),        # W: a house's heat pump with add-heat stays far below 100 kW
+    Kind.FREQUENCY: (0.0, 200.0),        # Hz: inverter compressors run ~20–120 Hz
+    Kind.COUNTER: (0.0, float("inf")),   # an increase is never negative
+    Kind.CODE: (0.0, float("inf")),
+    Kind.REGULATION: (-30_000.0, 30_000.0),  # degree-minutes: controllers clamp far inside this (our bound)
+}
+# How long a metric of each kind may keep exactly one value before it counts as stuck (hours); None: it
+# may stay put for ever (a state, an alarm code, a counter while nothing runs).  A real sensor's last digit
+# moves within hours: even a room in a still house drifts 0.1 °C, and the outdoor air never rests half
+# a day.  Power and frequency count only while non-zero (off reads 0 for months, legitimately).
+STUCK_HOURS: dict[Kind, float | None] = {
+    Kind.TEMPERATURE: 6.0,
+    Kind.POWER: 6.0,
+    Kind.FREQUENCY: 6.0,
+    Kind.STATE: None,
+    Kind.COUNTER: None,
+    Kind.CODE: None,
+    Kind.REGULATION: None,               # degree-minutes rest at 0 all summer
+}
+# A counter that does not grow while the compressor runs this long (hours) is stuck too: a meter that
+# counts the pump's electricity or heat must move while it works.
+STUCK_COUNTER_RUNNING_HOURS = 2.0

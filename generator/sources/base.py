@@ -23,6 +23,10 @@ class Latest:
     alarm_codes: tuple[int, ...] = ()       # alarm codes active now (0 never appears)
     alarm_since: dict[int, pd.Timestamp] = field(default_factory=dict)
     quality: tuple[Problem, ...] = ()        # what the source left out of it, and why (data quality)
+    # Per canonical metric, where the source can tell (data quality: clock drift): the time of its newest
+    # sample (of its stalest input), and how many of its samples are stamped in the future.
+    sampled_at: dict[str, pd.Timestamp] = field(default_factory=dict)
+    future: dict[str, int] = field(default_factory=dict)
 
 
 class Source(Protocol):

@@ -292,8 +292,9 @@ class InfluxQLSource:
             raise rawplan.nothing_maps(self.held_names(), self.measurement, self.tag, self.provider.name,
                                        f"database {self.client.conn.database!r}")
         assert self._choice is not None
-        return replace(rawplan.canonical_latest(self.provider, self.plan.tag, last),
-                       quality=self._choice.problems + tuple(_future_problems(ahead, self.tag)))
+        counts = _future_counts(ahead, self.tag)
+        return replace(rawplan.canonical_latest(self.provider, self.plan.tag, last, counts),
+                       quality=self._choice.problems + tuple(_future_problems(counts, self.tag)))
 
     def ping(self) -> bool:
         return self.client.ping()
@@ -343,10 +344,16 @@ def _collector(anchors: dict[str, hold.Anchors], silence: dict[str, Any]) -> raw
                      max(lasts) if lasts else None, gaps)
 
 
-def _future_problems(result: dict[str, Any], tag: str) -> list[Problem]:
+def _future_counts(result: dict[str, Any], tag: str) -> dict[str, int]:
+    """Per raw series, its samples stamped later than the database's clock allows."""
+    counts = {name: int(sum(r[cols.index("n")] or 0 for r in rows))
+              for name, (cols, rows) in series_by_tag(result, tag).items()}
+    return {name: n for name, n in counts.items() if n}
+
+
+def _future_problems(counts: dict[str, int], tag: str) -> list[Problem]:
     out = []
-    for name, (cols, rows) in sorted(series_by_tag(result, tag).items()):
-        count = int(sum(r[cols.index("n")] or 0 for r in rows))
+    for name, count in sorted(counts.items()):
         if count:
             out.append(Problem("future_samples", f"{tag} {name!r} has {count} sample(s) stamped more than "
                                f"{FUTURE_TOLERANCE} after the database's clock; they are left out until their time "

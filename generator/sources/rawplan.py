@@ -8,7 +8,7 @@ WindowAnswer; assemble() turns that into the canonical frame by the rules of doc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -252,8 +252,9 @@ def nothing_maps(held: Sequence[str], measurement: str, tag: str, provider: str,
                        measurement=measurement, provider=provider, names=len(held))
 
 
-def canonical_latest(provider: Provider, tag: str, last: Mapping[str, tuple[int, float]]) -> Latest:
-    """Latest from each raw's newest (epoch ms, value)."""
+def canonical_latest(provider: Provider, tag: str, last: Mapping[str, tuple[int, float]],
+                     ahead: Mapping[str, int] | None = None) -> Latest:
+    """Latest from each raw's newest (epoch ms, value); `ahead`: each raw's samples stamped in the future."""
     if not last:
         return Latest(at=None, values={})
     newest = max(ms for ms, _ in last.values())
@@ -263,4 +264,21 @@ def canonical_latest(provider: Provider, tag: str, last: Mapping[str, tuple[int,
     values = {m: float(canonical[m].iloc[0]) for m in canonical.columns
               if ":" not in m and not np.isnan(canonical[m].iloc[0])}
     codes = provider.active_alarms(raw_values, tag)
-    return Latest(at=ms_index([newest])[0], values=values, alarm_codes=tuple(int(c) for c in codes if c))
+    return Latest(at=ms_index([newest])[0], values=values, alarm_codes=tuple(int(c) for c in codes if c),
+                  **per_metric_times(provider, tag, last, ahead or {}))
+
+
+def per_metric_times(provider: Provider, tag: str, last: Mapping[str, tuple[int, float]],
+                     ahead: Mapping[str, int]) -> dict[str, Any]:
+    """Latest.sampled_at and Latest.future: a metric is as fresh as its stalest input, and has the future
+    samples of all its inputs."""
+    sampled: dict[str, pd.Timestamp] = {}
+    future: dict[str, int] = {}
+    for metric in provider.metrics(tag):
+        raws = provider.provided_by(metric, tag, last)
+        if raws:
+            sampled[metric] = ms_index([min(last[r][0] for r in raws)])[0]
+        raws = provider.provided_by(metric, tag, set(last) | set(ahead)) or ()
+        if sum(ahead.get(r, 0) for r in raws):
+            future[metric] = int(sum(ahead.get(r, 0) for r in raws))
+    return {"sampled_at": sampled, "future": future}

@@ -6,8 +6,8 @@ import { element } from './dom.js';
 import { CHART_KEYS } from './keys.js';
 
 export class ChartBoard {
-  constructor(container, { t, fmt, lang, theme, onExport }) {
-    Object.assign(this, { container, t, fmt, theme, onExport });
+  constructor(container, { t, fmt, lang, theme, onExport, onQuality = () => {} }) {
+    Object.assign(this, { container, t, fmt, theme, onExport, onQuality });
     this.locale = lang === 'sv' ? 'SV' : 'EN';
     this.cards = new Map();
     this.resizer = new ResizeObserver((entries) => {
@@ -105,6 +105,23 @@ export class ChartBoard {
     slot.range = range;
     slot.card.dataset.state = 'drawn';
     slot.exportButton.disabled = false;
+  }
+
+  /** The data-quality badge of a chart: shown with what is wrong (`problems`, sentences) in its tooltip,
+   * or removed when nothing is; a click opens the Data panel. */
+  setQuality(key, problems) {
+    const slot = this.cards.get(key);
+    if (!slot) return;
+    slot.card.querySelector(':scope > .quality-badge')?.remove();
+    delete slot.card.dataset.quality;
+    if (!problems?.length) return;
+    const badge = element('button', 'small-button quality-badge', this.t.qualityBadge);
+    badge.type = 'button';
+    badge.title = problems.join('\n');
+    badge.setAttribute('aria-label', problems.join('. '));
+    badge.addEventListener('click', () => this.onQuality(key));
+    slot.card.append(badge);  // top left, clear of the centred title and the PNG button
+    slot.card.dataset.quality = 'problem';
   }
 
   /** Draws the chart waiting for `key`'s card to come into view, if one is. */

@@ -22,6 +22,7 @@ import { LifetimePanel } from './lifetime.js';
 import { bannersFor, renderBanners } from './banners.js';
 import { showBadge } from './badge.js';
 import { exportCsv, exportPng, fileStem } from './export.js';
+import { chartProblems, createDataPanel, markKpis, qualityRows, renderDataPanel } from './quality.js';
 
 applyTheme(currentTheme());  // before anything is drawn, so there is no flash of the wrong scheme
 
@@ -60,7 +61,9 @@ class Dashboard {
     this.board = new ChartBoard(document.getElementById('charts'), {
       ...common, lang: settings.lang, theme: currentTheme(),
       onExport: (key) => exportPng(this.board, key, fileStem(this.view, this.fmt)),
+      onQuality: () => { this.el.dataPanel.open = true; this.el.dataPanel.scrollIntoView({ block: 'start' }); },
     });
+    this.el.dataPanel = createDataPanel(this.el.events, this.t);
     this.controls = new Controls(document.getElementById('controls'), {
       ...common,
       ranges: settings.ranges,
@@ -223,6 +226,7 @@ class Dashboard {
       if (manifest.snapshot) this.errors.set('range', fill(this.t.rangeMissing, { range }));
       this.showNothing();
       renderEvents(this.el.events, [], this);
+      this.showMetricQuality(null, []);
       this.finishDraw(range, null, null);
       return;
     }
@@ -258,10 +262,19 @@ class Dashboard {
       else this.board.draw(key, charts?.[key] ?? { _empty: true }, { range, hash, spanMs });
     }
     renderEvents(this.el.events, data.alarms?.events, this);
+    this.showMetricQuality(charts, qualityRows(data.metric_quality));
     this.shownQuality = Array.isArray(data.data_quality) ? data.data_quality : [];
     if (!this.live && data.alarms?.active) this.liveStrip.renderAlarms(data.alarms.active);
     this.shown = { range, hash };
     this.finishDraw(range, hash, data);
+  }
+
+  /** The badges on the charts drawn from a flagged metric, and the Data panel's table. */
+  showMetricQuality(charts, rows) {
+    const problems = chartProblems(charts, rows, this.t, this.fmt);
+    for (const key of this.board.keys()) this.board.setQuality(key, problems[key] || []);
+    markKpis(document.getElementById('kpis'), problems, this.t);  // nobody trusts a wrong COP figure either
+    renderDataPanel(this.el.dataPanel, rows, this.t, this.fmt);
   }
 
   finishDraw(range, hash) {
