@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 
 import yaml
 
-from generator.charts import CHARTS
+from generator.charts import CHARTS, shown_on
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -32,6 +32,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 TIMEZONE = "Europe/Stockholm"
 CHART_KEYS = tuple(CHARTS)  # the page's card order (tests/test_charts.py holds keys.js to it)
+# the cards the default range (24h) shows: the others (daily bars, signature, monthly) are hidden there
+DEFAULT_CHARTS = tuple(key for key in CHARTS if shown_on(key, "24h"))
 
 
 # --- the bundle ------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from tests.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     CLOCK_START,
+    DEFAULT_CHARTS,
     TIMEZONE,
     Site,
     artifact,
@@ -145,8 +146,8 @@ def test_the_page_works_under_its_strict_content_security_policy(browser, pages,
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_selector("#connection[data-connection='connected']")
         drawn = page.locator("[data-chart][data-drawn='1']")
-        drawn.nth(len(CHART_KEYS) - 1).wait_for()  # locators need no eval(); the page's own code ran
-        assert drawn.count() == len(CHART_KEYS)
+        drawn.nth(len(DEFAULT_CHARTS) - 1).wait_for()  # locators need no eval(); the page's own code ran
+        assert drawn.count() == len(DEFAULT_CHARTS)
         assert violations == [] and page.script_errors == []
 
 
@@ -386,7 +387,7 @@ def test_phone_viewport_stacks_charts_without_horizontal_scroll(browser, pages, 
         page.wait_for_timeout(300)
         widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1], f"horizontal scroll on a phone: {widths}"
-        lefts = {round(page.locator(f"[data-chart='{key}']").bounding_box()["x"]) for key in CHART_KEYS}
+        lefts = {round(page.locator(f"[data-chart='{key}']").bounding_box()["x"]) for key in DEFAULT_CHARTS}
         assert len(lefts) == 1, f"charts are not stacked: x = {lefts}"
         page.screenshot(path=str(artifact("phone.png")), full_page=True)
 
@@ -452,7 +453,7 @@ def test_the_charts_in_view_are_set_up_first_and_the_rest_after_them(browser, pa
         setup = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
             '[data-chart]:not([data-state="absent"])')]
             .map(card => [card.dataset.chart, Number(card.dataset.setup)]))""")
-    assert sorted(setup.values()) == list(range(1, len(CHART_KEYS) + 1)), setup
+    assert sorted(setup.values()) == list(range(1, len(DEFAULT_CHARTS) + 1)), setup
     assert setup["valve"] < setup["sankey"], f"the chart in view waited for the one above it: {setup}"
 
 
@@ -462,7 +463,7 @@ def test_desktop_lays_charts_out_in_a_grid(browser, pages, site):
         page = open_page(pages, browser, f"http://127.0.0.1:{port}/", width=1440, height=900)
         wait_drawn(page)
         page.wait_for_timeout(300)
-        lefts = {round(page.locator(f"[data-chart='{key}']").bounding_box()["x"]) for key in CHART_KEYS}
+        lefts = {round(page.locator(f"[data-chart='{key}']").bounding_box()["x"]) for key in DEFAULT_CHARTS}
         assert len(lefts) >= 2, "charts should sit side by side on a wide screen"
         page.screenshot(path=str(artifact("desktop.png")), full_page=True)
 

@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from tests.browser_support import (
-    CHART_KEYS,
     CHROMIUM,
     CHROMIUM_ARGS,
     CLI,
+    DEFAULT_CHARTS,
     ROOT,
     TIMEZONE,
     artifact,
@@ -95,7 +95,7 @@ def test_report_from_file_draws_all_charts_and_kpis_without_any_network(report, 
     page = open_report(report)
     wait_shown_hash(page, f"archive/{DAY}/24h.json")
     wait_drawn(page)
-    for key in CHART_KEYS:
+    for key in DEFAULT_CHARTS:
         assert page.locator(f"[data-chart='{key}'][data-drawn='1'] canvas").count() >= 1, key
     kpis = kpi_texts(page)
     for key in ("cop", "energy_electric_kwh", "compressor_runtime_pct", "outdoor_temp", "cost"):
