@@ -9,7 +9,8 @@ Counts of starts, cycles and alarm events come from state changes at full resolu
 means.  How heat is known is decided once, by providers.roles.decide_heat().
 
 The package holds: records (what it returns), buckets (per-bucket arithmetic), heat (heat, COP, Carnot),
-energy (totals, SPF, runtime shares), events (starts, charges, alarms); summarize() puts them together.
+energy (totals, SPF, runtime shares), events (starts, charges, alarms), periods (local days,
+seasons); summarize() puts them together.
 """
 from __future__ import annotations
 
@@ -38,12 +39,14 @@ from generator.analytics.heat import (
     running_carnot_cop,
     suggest_flow_factor,
 )
+from generator.analytics.periods import daily, local_days, period_spf, season_start, seasons
 from generator.analytics.quality import left_out
 from generator.analytics.records import (
     AlarmEvent,
     Cost,
     Coverage,
     Cycles,
+    Days,
     Energy,
     FlowSuggestion,
     Heat,
@@ -51,15 +54,17 @@ from generator.analytics.records import (
     Params,
     Performance,
     Runtime,
+    SeasonSpf,
+    Seasons,
     Summary,
 )
 from generator.core.ranges import Window
 
 __all__ = [
-    "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
-    "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
-    "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "running_carnot_cop", "runtime", "summarize",
+    "AlarmEvent", "Cost", "Coverage", "Cycles", "Days", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
+    "Performance", "Runtime", "SeasonSpf", "Seasons", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
+    "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "daily", "days_of",
+    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "local_days", "performance", "period_spf", "running_carnot_cop", "runtime", "season_start", "seasons", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 
@@ -89,4 +94,6 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
         cost=pricing.cost,
         currency=params.currency,
         pricing=pricing,
+        # the SPFs of the year and the season need days; on shorter buckets they would be the range's own
+        seasons=seasons(frame, window, heat_, params) if window.calendar_days else None,
     )
