@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
         "performance.title": "Systemprestanda",
         "power.title": "Effekt",
         "valve.title": "Växelventil",
+        "daily.title": "El och värme per dygn",
         # sankey nodes
         "node.ground": "Markenergi",
         "node.compressor": "El till kompressor",
@@ -68,6 +69,12 @@ LABELS: dict[str, dict[str, str]] = {
         # valve
         "valve.hot_water": "Ventil mot varmvatten",
         "valve.axis": "Varmvatten (% av tiden)",
+        # days
+        "daily.electric": "El",
+        "daily.heat.measured": "Värme",
+        "daily.heat.estimated": "Värme (beräknad)",
+        "daily.cop": "Dygnets COP",
+        "daily.partial": "Ljusare stapel: data saknas en del av dygnet",
         # axes
         "axis.percent_time": "% av tiden",
     },
@@ -81,6 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
         "performance.title": "Performance",
         "power.title": "Power",
         "valve.title": "Switching valve",
+        "daily.title": "Electricity and heat per day",
         "node.ground": "Ground energy",
         "node.compressor": "Compressor electricity",
         "node.aux": "Add-heat",
@@ -123,6 +131,11 @@ LABELS: dict[str, dict[str, str]] = {
         "heat_kwh": "Heat, cumulative",
         "valve.hot_water": "Valve to hot water",
         "valve.axis": "Hot water (% of time)",
+        "daily.electric": "Electricity",
+        "daily.heat.measured": "Heat",
+        "daily.heat.estimated": "Heat (calculated)",
+        "daily.cop": "Day's COP",
+        "daily.partial": "Paler bar: part of the day has no data",
         "axis.percent_time": "% of time",
     },
 }
