@@ -96,6 +96,7 @@ def make_context(cfg: Config, source: Source, clock: Clock = SYSTEM) -> Context:
         carnot_condensing_offset_k=cfg["cop.carnot_condensing_offset_k"],
         carnot_evaporating_offset_k=cfg["cop.carnot_evaporating_offset_k"],
         hot_water_min_cycle_minutes=cfg["hot_water.min_cycle_minutes"],
+        heating_season_start=cfg["seasons.heating_start"],
         price_per_kwh=cfg["price.per_kwh"],
         currency=cfg["price.currency"],
         tariff=tariff_of(cfg["price.per_kwh"], cfg["price.periods"], cfg["price.file"], cfg["price.file_unit"]),

@@ -61,6 +61,19 @@ def _url(v: Any) -> str | None:
     return "give a full URL such as http://127.0.0.1:8086"
 
 
+def _month_day(v: Any) -> str | None:
+    """"MM-DD", a day every year has (29 February is not)."""
+    from datetime import date
+    text = str(v)
+    try:
+        if len(text) == 5 and text[2] == "-" and text[:2].isdigit() and text[3:].isdigit():
+            date(2026, int(text[:2]), int(text[3:]))
+            return None
+    except ValueError:
+        pass
+    return 'give a month and day "MM-DD" that every year has, e.g. "09-01" (quoted)'
+
+
 def _timezone(v: Any) -> str | None:
     try:
         ZoneInfo(str(v))
@@ -313,6 +326,7 @@ SETTINGS: tuple[Setting, ...] = (
             _override("alarms.code_base", Number(0, 1, whole=True, optional=True))),
     Setting("hot_water.min_cycle_minutes", 2, None, "Shorter valve-on periods (minutes) are not counted as hot-water cycles",
             Number(0, 120, "min", "two hours")),
+    Setting("seasons.heating_start", "09-01", None, "The local day (\"MM-DD\") a heating season begins, for the season's SPF on 365d: the latest such day before now begins the season shown (docs/decisions.md, Seasons)", _month_day),
     Setting("price.per_kwh", 1.5, None, "Electricity price per kWh in price.currency, for cost figures",
             Number(0, 100_000)),
     Setting("price.currency", "SEK", None, "Currency of price.per_kwh", _text),
