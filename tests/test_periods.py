@@ -124,18 +124,38 @@ def test_the_season_spf_without_add_heat_takes_the_add_heats_kwh_out_of_both_sid
     assert s.season.spf_without_aux == pytest.approx((68 - 4.8) / (24 - 4.8))
 
 
-def test_the_split_into_space_and_hot_water_follows_the_valve():
-    # the compressor runs half of each day; a fifth of that on hot water.  6 kWh a day in, 18 out
-    w, f = year(energy_electric=6.0, energy_heat=18.0, compressor_on=0.5, switch_valve=0.1)
+def hours_of(w: Window) -> Window:
+    return Window(w.start, w.end, "1h", w.tz)
+
+
+def test_the_split_into_space_and_hot_water_reads_the_hours_the_valve_was_on_hot_water():
+    # each day: 4 hours of hot water at 2 kW → 5 kW (COP 2.5), 20 hours of heating at 1 kW → 4 kW (COP 4)
+    w, f = year(energy_electric=28.0, energy_heat=100.0, compressor_on=1.0, switch_valve=4 / 24)
+    hw = hours_of(w)
+    on_hot_water = np.asarray(hw.edges()[:-1].tz_convert(TZ).hour < 4)
+    hourly = pd.DataFrame({"power_electric": np.where(on_hot_water, 2000.0, 1000.0),
+                           "heat_output": np.where(on_hot_water, 5000.0, 4000.0),
+                           "compressor_on": 1.0, "switch_valve": on_hot_water.astype(float)},
+                          index=hw.edges()[:-1])
+    s = a.seasons(f, w, a.heat(f, w, a.Params()), a.Params(), hourly)
+    assert s.season.spf_hot_water == pytest.approx(2.5) and s.year.spf_hot_water == pytest.approx(2.5)
+    assert s.season.spf_space == pytest.approx(4.0)
+    assert s.season.spf == pytest.approx(100 / 28)
+
+
+def test_daily_bucket_means_give_no_split_they_would_say_the_days_cop_for_both():
+    w, f = year(energy_electric=28.0, energy_heat=100.0, compressor_on=1.0, switch_valve=4 / 24)
     s = a.seasons(f, w, a.heat(f, w, a.Params()), a.Params())
-    # bucket means give a hot-water fraction of 0.1 / 0.5 = 0.2 of both heat and electricity
-    assert s.season.spf_hot_water == pytest.approx((18 * 0.2) / (6 * 0.2))
-    assert s.season.spf_space == pytest.approx((18 * 0.8) / (6 * 0.8))
+    assert s.season.spf == pytest.approx(100 / 28)
+    assert s.season.spf_space is None and s.season.spf_hot_water is None
 
 
 def test_without_valve_data_the_split_is_none_not_all_space():
     w, f = year(energy_electric=6.0, energy_heat=18.0, compressor_on=0.5)
-    s = a.seasons(f, w, a.heat(f, w, a.Params()), a.Params())
+    hw = hours_of(w)
+    hourly = pd.DataFrame({"power_electric": 250.0, "heat_output": 750.0, "compressor_on": 0.5},
+                          index=hw.edges()[:-1])
+    s = a.seasons(f, w, a.heat(f, w, a.Params()), a.Params(), hourly)
     assert s.year.spf == pytest.approx(3.0)
     assert s.year.spf_space is None and s.year.spf_hot_water is None
 

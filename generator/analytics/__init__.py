@@ -69,7 +69,10 @@ __all__ = [
 ]
 
 
-def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window, params: Params) -> Summary:
+def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window, params: Params,
+              hourly: pd.DataFrame | None = None) -> Summary:
+    """All figures of one range.  `hourly`: on a range of daily buckets, the same window in hourly buckets
+    for the seasons' split into space heating and hot water (periods.seasons); optional."""
     heat_ = heat(frame, window, params)
     e = energy(frame, window, heat_)
     counter = column(frame, "compressor_starts_total")
@@ -95,5 +98,5 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
         currency=params.currency,
         pricing=pricing,
         # the SPFs of the year and the season need days; on shorter buckets they would be the range's own
-        seasons=seasons(frame, window, heat_, params) if window.calendar_days else None,
+        seasons=seasons(frame, window, heat_, params, hourly) if window.calendar_days else None,
     )

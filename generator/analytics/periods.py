@@ -11,9 +11,14 @@ import pandas as pd
 
 from generator.analytics.buckets import bucket_hours, column, covered_hours, electricity, hot_water_fraction
 from generator.analytics.energy import energy, performance
+from generator.analytics.heat import heat
 from generator.analytics.records import Days, Heat, Params, Performance, SeasonSpf, Seasons
 from generator.core.ranges import Window
 
+# The split into space heating and hot water shares each bucket's heat and electricity by the time the valve
+# was on hot water, as if both modes ran at one COP in that bucket: on hourly buckets a charge shares only
+# the hours it starts and ends in, on daily buckets the split would return the day's COP for both.
+SPLIT_MAX_BUCKET_S = 3600
 # A day counts as whole when data covers at least this share of it: a collector restart does not pale a
 # bar, while the first day of an install, a day the collector was down for hours, and the days the window
 # cuts (the 30d window starts and ends inside a day) are marked partial.
@@ -71,7 +76,8 @@ def period_spf(frame: pd.DataFrame, window: Window, heat_: Heat, params: Params,
     """The SPFs of the buckets from `start` (a bucket edge; None: the whole window) to the window's end, by
     the range's own rules (energy.performance): with add-heat, the compressor alone, and split into space
     heating and hot water only where the valve says when the pump made hot water and the heat is seen on
-    both (not the radiator pair, which misses hot water); otherwise those two are None."""
+    both (not the radiator pair, which misses hot water), on buckets of at most SPLIT_MAX_BUCKET_S;
+    otherwise those two are None."""
     if start is not None and start > window.start:
         window = Window(start, window.end, window.bucket, window.tz)
         frame = frame.loc[frame.index >= start]
@@ -79,12 +85,20 @@ def period_spf(frame: pd.DataFrame, window: Window, heat_: Heat, params: Params,
     if frame.empty:
         return SeasonSpf(window.start, None, None, None, None)
     perf: Performance = performance(frame, window, heat_, energy(frame, window, heat_), params)
-    splits = hot_water_fraction(frame) is not None and heat_.basis != "radiator"
+    splits = (hot_water_fraction(frame) is not None and heat_.basis != "radiator"
+              and window.bucket_seconds <= SPLIT_MAX_BUCKET_S)
     return SeasonSpf(window.start, perf.spf, perf.spf_without_aux,
                      perf.spf_space if splits else None, perf.spf_hot_water if splits else None)
 
 
-def seasons(frame: pd.DataFrame, window: Window, heat_: Heat, params: Params) -> Seasons:
-    """The SPFs of the whole window (the last twelve months on 365d) and of the heating season so far."""
-    return Seasons(period_spf(frame, window, heat_, params),
-                   period_spf(frame, window, heat_, params, season_start(window, params.heating_season_start)))
+def seasons(frame: pd.DataFrame, window: Window, heat_: Heat, params: Params,
+            hourly: pd.DataFrame | None = None) -> Seasons:
+    """The SPFs of the whole window (the last twelve months on 365d) and of the heating season so far.
+    `hourly`: the same window in hourly buckets, where the source gave it: then every figure of both
+    periods comes from it, so the split into space heating and hot water can be made (see
+    SPLIT_MAX_BUCKET_S); without it the split is None."""
+    start = season_start(window, params.heating_season_start)
+    if hourly is not None:
+        window = Window(window.start, window.end, "1h", window.tz)
+        frame, heat_ = hourly, heat(hourly, window, params)
+    return Seasons(period_spf(frame, window, heat_, params), period_spf(frame, window, heat_, params, start))
