@@ -15,6 +15,7 @@ from generator.charts.data import COP, KWH, PERCENT, Column, dataset, epoch_ms, 
 from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
 
 PARTIAL_OPACITY = 0.4
+GRID_TOP_WITH_SUBTITLE = 120
 ELECTRIC, HEAT, DAY_COP, COVERED = "day_electric_kwh", "day_heat_kwh", "day_cop", "day_covered_pct"
 
 
@@ -51,6 +52,8 @@ def build(ctx: ChartContext) -> dict[str, Any]:
     option = time_chart(ctx, ctx.label("daily.title"), dataset(index, columns), [Panel(tuple(axes), tuple(lines))],
                         subtitle=ctx.label("daily.partial") if partial else None,
                         partial_days=int((days.partial & days.electric_kwh.notna()).sum()))
+    if partial:  # the legend sits below the subtitle: room for the axis names under it on a phone
+        option["grid"]["top"] = GRID_TOP_WITH_SUBTITLE
     for series in option["series"]:
         series.pop("showSymbol", None)  # a line's key
         if "data" in series:  # the bars carry their own points (a dataset cannot pale single items)
