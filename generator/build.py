@@ -24,7 +24,7 @@ from generator.core.clock import SYSTEM, Clock
 from generator.core.errors import Problem, SourceError
 from generator.core.metrics import CHANGING
 from generator.core.public_format import LIVE_KEY
-from generator.core.ranges import BY_KEY, RANGES, RangeSpec, Window, window_for
+from generator.core.ranges import BY_KEY, RANGES, RangeSpec, window_for
 from generator.manifest import Manifest, publish_manifest
 from generator.site import DEFAULT_RANGE, Assets, publish_assets_and_icon, publish_index
 from generator.sources.base import Latest, Source
@@ -214,8 +214,7 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     changes = ctx.source.state_changes(window, CHANGING)
     params = priced_params(ctx)
     # daily bucket means cannot tell hot-water hours from heating hours: the seasons' split reads hours
-    hourly = ctx.source.series(Window(window.start, window.end, "1h", window.tz), bands=False) \
-        if window.calendar_days else None
+    hourly = ctx.source.series(analytics.hours_of(window), bands=False) if window.calendar_days else None
     summary = analytics.summarize(frame, changes, window, params, hourly)
     remember_alarm_starts(ctx, summary, latest)
     means = {m: analytics.time_weighted_mean(frame, window, m) for m in MEANS}

@@ -39,7 +39,14 @@ from generator.analytics.heat import (
     running_carnot_cop,
     suggest_flow_factor,
 )
-from generator.analytics.periods import daily, local_days, period_spf, season_start, seasons
+from generator.analytics.periods import (
+    daily,
+    hours_of,
+    local_days,
+    period_spf,
+    season_start,
+    seasons,
+)
 from generator.analytics.quality import left_out
 from generator.analytics.records import (
     AlarmEvent,
@@ -54,8 +61,8 @@ from generator.analytics.records import (
     Params,
     Performance,
     Runtime,
-    SeasonSpf,
     Seasons,
+    SeasonSpf,
     Summary,
 )
 from generator.core.ranges import Window
@@ -64,7 +71,7 @@ __all__ = [
     "AlarmEvent", "Cost", "Coverage", "Cycles", "Days", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
     "Performance", "Runtime", "SeasonSpf", "Seasons", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "daily", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "local_days", "performance", "period_spf", "running_carnot_cop", "runtime", "season_start", "seasons", "summarize",
+    "electricity", "energy", "heat", "hot_water_cycles", "hours_of", "kwh", "left_out", "local_days", "performance", "period_spf", "running_carnot_cop", "runtime", "season_start", "seasons", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 

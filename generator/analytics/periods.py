@@ -9,10 +9,23 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from generator.analytics.buckets import bucket_hours, column, covered_hours, electricity, hot_water_fraction
+from generator.analytics.buckets import (
+    bucket_hours,
+    column,
+    covered_hours,
+    electricity,
+    hot_water_fraction,
+)
 from generator.analytics.energy import energy, performance
 from generator.analytics.heat import heat
-from generator.analytics.records import Days, Heat, Params, Performance, SeasonSpf, Seasons
+from generator.analytics.records import (
+    Days,
+    Heat,
+    Params,
+    Performance,
+    Seasons,
+    SeasonSpf,
+)
 from generator.core.ranges import Window
 
 # The split into space heating and hot water shares each bucket's heat and electricity by the time the valve
@@ -62,6 +75,11 @@ def _next_local_midnight(day_start: pd.Timestamp, tz: str) -> pd.Timestamp:
     return (local.tz_localize(None) + pd.Timedelta(days=1)).tz_localize(tz).tz_convert("UTC")
 
 
+def hours_of(window: Window) -> Window:
+    """The same window in hourly buckets (a daily window's edges are local midnights, so on hour edges)."""
+    return Window(window.start, window.end, "1h", window.tz)
+
+
 def season_start(window: Window, heating_start: str) -> pd.Timestamp:
     """Local midnight (UTC) of the latest `heating_start` ("MM-DD") on or before the window's last day: the
     day the heating season in progress began."""
@@ -99,6 +117,6 @@ def seasons(frame: pd.DataFrame, window: Window, heat_: Heat, params: Params,
     SPLIT_MAX_BUCKET_S); without it the split is None."""
     start = season_start(window, params.heating_season_start)
     if hourly is not None:
-        window = Window(window.start, window.end, "1h", window.tz)
+        window = hours_of(window)
         frame, heat_ = hourly, heat(hourly, window, params)
     return Seasons(period_spf(frame, window, heat_, params), period_spf(frame, window, heat_, params, start))

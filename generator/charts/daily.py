@@ -11,7 +11,15 @@ import pandas as pd
 
 from generator import analytics
 from generator.charts.context import ChartContext
-from generator.charts.data import COP, KWH, PERCENT, Column, dataset, epoch_ms, rounded_list
+from generator.charts.data import (
+    COP,
+    KWH,
+    PERCENT,
+    Column,
+    dataset,
+    epoch_ms,
+    rounded_list,
+)
 from generator.charts.layout import Axis, Line, Panel, empty_chart, time_chart
 
 PARTIAL_OPACITY = 0.4
