@@ -6,8 +6,8 @@ test('the fallback ranges run from the shortest to the longest', () => {
   assert.deepEqual(RANGE_KEYS, ['1h', '6h', '24h', '7d', '30d', '365d']);
 });
 
-test('the fallback chart keys are the seven generated charts in card order', () => {
-  assert.deepEqual(CHART_KEYS, ['sankey', 'cop', 'runtime', 'temperature', 'performance', 'power', 'valve']);
+test('the fallback chart keys are the generated charts in card order (daily only on 30d and 365d)', () => {
+  assert.deepEqual(CHART_KEYS, ['sankey', 'cop', 'daily', 'runtime', 'temperature', 'performance', 'power', 'valve']);
 });
 
 test('mergeKeys keeps the known order when the data has the same keys sorted', () => {
