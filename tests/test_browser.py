@@ -398,7 +398,9 @@ def test_the_charts_in_view_are_set_up_first_and_the_rest_after_them(browser, pa
             () => window.scrollTo(0, document.documentElement.scrollHeight))""")
         page.goto(f"http://127.0.0.1:{port}/")
         wait_drawn(page)   # the rest come when the page is idle, as on a wall tablet nobody scrolls
-        setup = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-chart]')]
+        # a card this range does not have (daily bars on 24 h) is hidden and never set up
+        setup = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+            '[data-chart]:not([data-state="absent"])')]
             .map(card => [card.dataset.chart, Number(card.dataset.setup)]))""")
     assert sorted(setup.values()) == list(range(1, len(CHART_KEYS) + 1)), setup
     assert setup["valve"] < setup["sankey"], f"the chart in view waited for the one above it: {setup}"
