@@ -223,7 +223,9 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     frame = ctx.source.series(window, bands=spec.bands)
     changes = ctx.source.state_changes(window, CHANGING)
     params = priced_params(ctx)
-    summary = analytics.summarize(frame, changes, window, params)
+    # daily bucket means cannot tell hot-water hours from heating hours: the seasons' split reads hours
+    hourly = ctx.source.series(analytics.hours_of(window), bands=False) if window.calendar_days else None
+    summary = analytics.summarize(frame, changes, window, params, hourly)
     remember_alarm_starts(ctx, summary, latest)
     means = {m: analytics.time_weighted_mean(frame, window, m) for m in MEANS}
     metrics = analytics.metric_quality(frame, window, pd.Timestamp(now), *((latest.sampled_at, latest.future) if latest else ()))

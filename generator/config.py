@@ -61,6 +61,19 @@ def _url(v: Any) -> str | None:
     return "give a full URL such as http://127.0.0.1:8086"
 
 
+def _month_day(v: Any) -> str | None:
+    """"MM-DD", a day every year has (29 February is not)."""
+    from datetime import date
+    text = str(v)
+    try:
+        if len(text) == 5 and text[2] == "-" and text[:2].isdigit() and text[3:].isdigit():
+            date(2026, int(text[:2]), int(text[3:]))
+            return None
+    except ValueError:
+        pass
+    return 'give a month and day "MM-DD" that every year has, e.g. "09-01" (quoted)'
+
+
 def _timezone(v: Any) -> str | None:
     try:
         ZoneInfo(str(v))

@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
         "performance.title": "Systemprestanda",
         "power.title": "Effekt",
         "valve.title": "Växelventil",
+        "daily.title": "El och värme per dygn",
         # sankey nodes
         "node.ground": "Markenergi",
         "node.compressor": "El till kompressor",
@@ -80,6 +81,12 @@ LABELS: dict[str, dict[str, str]] = {
         "cycling.mean_rate": "{rate} starter/h",
         "cycling.short": "Korta cykler",
         "cycling.not_short": "Inga korta cykler",
+        # days
+        "daily.electric": "El",
+        "daily.heat.measured": "Värme",
+        "daily.heat.estimated": "Värme (beräknad)",
+        "daily.cop": "Dygnets COP",
+        "daily.partial": "Ljusare stapel: data saknas en del av dygnet",
         # axes
         "axis.percent_time": "% av tiden",
         # heat signature
@@ -100,6 +107,7 @@ LABELS: dict[str, dict[str, str]] = {
         "performance.title": "Performance",
         "power.title": "Power",
         "valve.title": "Switching valve",
+        "daily.title": "Electricity and heat per day",
         "node.ground": "Ground energy",
         "node.compressor": "Compressor electricity",
         "node.aux": "Add-heat",
@@ -153,6 +161,11 @@ LABELS: dict[str, dict[str, str]] = {
         "cycling.mean_rate": "{rate} starts/h",
         "cycling.short": "Short cycling",
         "cycling.not_short": "No short cycling",
+        "daily.electric": "Electricity",
+        "daily.heat.measured": "Heat",
+        "daily.heat.estimated": "Heat (calculated)",
+        "daily.cop": "Day's COP",
+        "daily.partial": "Paler bar: part of the day has no data",
         "axis.percent_time": "% of time",
         # heat signature
         "signature.title": "Heat signature",

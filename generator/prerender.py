@@ -26,6 +26,10 @@ CURRENCIES = {"sv": {"SEK": "{n}\u00a0kr", "NOK": "{n}\u00a0Nkr", "DKK": "{n}\u0
                      "EUR": "{sign}€{n}", "GBP": "{sign}£{n}"}}
 
 
+# kpis.js's SPF_PARTS: the sub-figures of the year and season cards
+SPF_PARTS = {"_without_aux": "spfWithoutAux", "_space": "spfSpace", "_hot_water": "spfHotWater"}
+
+
 @lru_cache(maxsize=1)
 def page() -> dict[str, Any]:
     return json.loads(PAGE.read_text(encoding="utf-8"))
@@ -63,8 +67,14 @@ def kpi_text(key: str, kpis: Mapping[str, Any], language: str) -> str | None:
     v = kpis.get(key)
     missing = v is None
     n = lambda value, digits: number(value, digits, language)  # noqa: E731 — the JS reads the same way
-    if key == "cop":
+    if key in ("cop", "spf_year", "spf_season"):
         return n(v, 2)
+    part = next((template for end, template in SPF_PARTS.items() if key.startswith(("spf_year_", "spf_season_"))
+                 and key.endswith(end)), None)
+    if part:
+        return "" if missing else t[part].replace("{spf}", n(v, 2))
+    if key == "season_from":
+        return "" if missing else None   # a date in the viewer's words: the script says it
     if key == "cop_method":
         if missing:
             return ""
@@ -129,6 +139,7 @@ class Card:
     label: str
     main: tuple[str, str | None]                 # (kpi key, text)
     subs: tuple[tuple[str, str | None], ...]
+    hidden: bool = False                         # the range has no such figure at all (kpis.js hides it too)
 
 
 def kpi_cards(kpis: Mapping[str, Any] | None, language: str) -> list[Card]:
@@ -138,7 +149,7 @@ def kpi_cards(kpis: Mapping[str, Any] | None, language: str) -> list[Card]:
     for spec in page()["kpiCards"]:
         text = (lambda key: kpi_text(key, kpis, language) if kpis is not None else None)
         cards.append(Card(spec["card"], strings["kpi"][spec["card"]], (spec["main"], text(spec["main"])),
-                          tuple((key, text(key)) for key in spec["subs"])))
+                          tuple((key, text(key)) for key in spec["subs"]), kpis is not None and spec["main"] not in kpis))
     return cards
 
 

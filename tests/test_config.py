@@ -161,3 +161,20 @@ def test_a_setting_that_does_not_exist_names_the_closest_one():
     cfg = load_config(None, {})
     with pytest.raises(KeyError, match="did you mean 'site.timezone'"):
         cfg["site.timezon"]
+
+
+@pytest.mark.parametrize("value", ["02-29", "9-1", "13-01", "09-31", 901])
+def test_a_heating_season_start_that_is_not_a_day_of_every_year_is_refused_naming_the_fix(tmp_path, value):
+    path = tmp_path / "c.yaml"
+    path.write_text(f"seasons:\n  heating_start: {value!r}\n" if isinstance(value, str)
+                    else f"seasons:\n  heating_start: {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path, environ={})
+    assert "seasons.heating_start" in str(error.value) and '"MM-DD"' in str(error.value)
+
+
+def test_the_heating_season_begins_on_1_september_unless_configured(tmp_path):
+    assert load_config(None, environ={})["seasons.heating_start"] == "09-01"
+    path = tmp_path / "c.yaml"
+    path.write_text("seasons:\n  heating_start: 10-01\n", encoding="utf-8")
+    assert load_config(path, environ={})["seasons.heating_start"] == "10-01"

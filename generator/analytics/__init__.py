@@ -11,7 +11,7 @@ means.  How heat is known is decided once, by providers.roles.decide_heat().
 The package holds: records (what it returns), buckets (per-bucket arithmetic), heat (heat, COP, Carnot),
 energy (totals, SPF, runtime shares), events (starts, charges, alarms), cycling (run and pause
 lengths, starts per hour, short cycling), signature (daily heat against outdoor temperature, per heating
-season); summarize() puts them together.
+season), periods (local days, seasons); summarize() puts them together.
 """
 from __future__ import annotations
 
@@ -41,6 +41,14 @@ from generator.analytics.heat import (
     running_carnot_cop,
     suggest_flow_factor,
 )
+from generator.analytics.periods import (
+    daily,
+    hours_of,
+    local_days,
+    period_spf,
+    season_began,
+    seasons,
+)
 from generator.analytics.quality import left_out, metric_quality
 from generator.analytics.records import (
     AlarmEvent,
@@ -48,6 +56,7 @@ from generator.analytics.records import (
     Coverage,
     Cycles,
     Cycling,
+    Days,
     Energy,
     FlowSuggestion,
     Heat,
@@ -56,6 +65,8 @@ from generator.analytics.records import (
     Params,
     Performance,
     Runtime,
+    Seasons,
+    SeasonSpf,
     Signature,
     SignatureFit,
     SignatureSeason,
@@ -66,15 +77,18 @@ from generator.core.ranges import Window
 
 __all__ = [
     "BINS_MINUTES", "Cycling", "cycling", "histogram",
-    "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "MetricQuality", "Params",
-    "Performance", "Runtime", "Signature", "SignatureFit", "SignatureSeason", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
-    "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "metric_quality", "performance", "running_carnot_cop", "runtime", "season_start", "signature", "summarize",
+    "AlarmEvent", "Cost", "Coverage", "Cycles", "Days", "Energy", "FlowSuggestion", "Heat", "HotWater", "MetricQuality", "Params",
+    "Performance", "Runtime", "SeasonSpf", "Seasons", "Signature", "SignatureFit", "SignatureSeason", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
+    "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "daily", "days_of",
+    "electricity", "energy", "heat", "hot_water_cycles", "hours_of", "kwh", "left_out", "local_days", "metric_quality", "performance", "period_spf", "running_carnot_cop", "runtime", "season_began", "season_start", "seasons", "signature", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 
 
-def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window, params: Params) -> Summary:
+def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window, params: Params,
+              hourly: pd.DataFrame | None = None) -> Summary:
+    """All figures of one range.  `hourly`: on a range of daily buckets, the same window in hourly buckets
+    for the seasons' split into space heating and hot water (periods.seasons); optional."""
     heat_ = heat(frame, window, params)
     e = energy(frame, window, heat_)
     counter = column(frame, "compressor_starts_total")
@@ -101,4 +115,6 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
         pricing=pricing,
         cycling=cycling(changes.get("compressor_on"), frame, window, params),
         signature=signature(frame, window, heat_, params.heating_start),
+        # the SPFs of the year and the season need days; on shorter buckets they would be the range's own
+        seasons=seasons(frame, window, heat_, params, hourly) if window.calendar_days else None,
     )

@@ -144,6 +144,36 @@ class Summary:
     pricing: "Cost | None" = None
     cycling: "Cycling | None" = None
     signature: "Signature | None" = None   # ranges of 28 days or more (analytics/signature.py)
+    seasons: "Seasons | None" = None  # only where buckets are days (365d)
+
+
+@dataclass(frozen=True)
+class Days:
+    """One row per local day of the window (index: the day's start, UTC); NaN where the day has no data."""
+
+    electric_kwh: pd.Series
+    heat_kwh: pd.Series
+    cop: pd.Series                    # Σheat ÷ Σelectricity over the day's buckets where both are known
+    covered_hours: pd.Series          # of the electricity's data
+    hours: pd.Series                  # the local day's length: 23, 24 or 25
+    partial: pd.Series                # data covers less than periods.WHOLE_DAY_SHARE of the day (bool)
+
+
+@dataclass(frozen=True)
+class SeasonSpf:
+    """Energy-weighted SPFs of one period (docs/decisions.md, Seasons); None where the data cannot say."""
+
+    start: pd.Timestamp               # the period's first bucket (UTC)
+    spf: float | None                 # add-heat on both sides
+    spf_without_aux: float | None     # the compressor alone
+    spf_space: float | None           # None without valve data or where the heat misses hot water
+    spf_hot_water: float | None
+
+
+@dataclass(frozen=True)
+class Seasons:
+    year: SeasonSpf                   # the whole window: on 365d the last twelve months
+    season: SeasonSpf                 # the heating season so far (from Params.heating_start)
 
 
 @dataclass(frozen=True)

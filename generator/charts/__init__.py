@@ -14,6 +14,7 @@ from generator import i18n
 from generator.charts import (
     cop,
     cycling,
+    daily,
     performance,
     power,
     runtime,
@@ -35,6 +36,7 @@ __all__ = ["CHARTS", "DEFAULT_COLOURS", "ONLY_FOR", "build_charts", "build_kpis"
 CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
     "sankey": sankey.build,
     "cop": cop.build,
+    "daily": daily.build,
     "runtime": runtime.build,
     "cycling": cycling.build,
     "temperature": temperature.build,
@@ -46,6 +48,7 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
 # Charts that mean something only on some ranges (daily bars need days): on the others the range file
 # leaves them out, and the page hides their card.  A chart not named here is in every range.
 ONLY_FOR: dict[str, frozenset[str]] = {
+    "daily": frozenset({"30d", "365d"}),      # bars per local day
     "cycling": frozenset({"6h", "24h", "7d", "30d", "365d"}),  # an hour holds a complete run or two at best
     "signature": frozenset({"30d", "365d"}),   # a point per day: shorter ranges have too few
 }

@@ -32,6 +32,7 @@ def _heat(ctx: ChartContext) -> tuple[str, ...]:
 INPUTS: dict[str, Callable[[ChartContext], tuple[str, ...]]] = {
     "sankey": lambda ctx: (*_electricity(ctx), *_heat(ctx), "switch_valve", "energy_heat_hot_water"),
     "cop": lambda ctx: (*_electricity(ctx), *_heat(ctx), "compressor_on", "supply_temp", "brine_in_temp"),
+    "daily": lambda ctx: (*_electricity(ctx), *_heat(ctx)),
     "runtime": lambda ctx: ("compressor_on", "aux_heater_on", "switch_valve"),
     # run lengths and starts per hour (the cycling chart, merged from its own branch)
     "cycling": lambda ctx: ("compressor_on", "compressor_starts_total"),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from generator.charts.data import COP, KWH, PERCENT, TEMPERATURE, rounded
 
 if TYPE_CHECKING:
-    from generator.analytics import Summary
+    from generator.analytics import SeasonSpf, Summary
 
 MONEY = 2
 MONEY_PER_KWH = 3
@@ -26,6 +26,21 @@ def _signature_fit(summary: "Summary") -> Any:
     """The heat signature's line of this heating season, else of the last one; None without either."""
     seasons = summary.signature.seasons if summary.signature is not None else ()
     return next((s.fit for s in reversed(seasons[-2:]) if s.fit is not None), None)
+
+
+def _spfs(prefix: str, period: "SeasonSpf") -> dict[str, Any]:
+    return {prefix: rounded(period.spf, COP), f"{prefix}_without_aux": rounded(period.spf_without_aux, COP),
+            f"{prefix}_space": rounded(period.spf_space, COP), f"{prefix}_hot_water": rounded(period.spf_hot_water, COP)}
+
+
+def season_kpis(summary: "Summary") -> dict[str, Any]:
+    """The SPFs of the last twelve months and of the heating season so far, where the range's buckets are
+    days (365d); elsewhere no keys at all, so the page hides their cards."""
+    seasons = summary.seasons
+    if seasons is None:
+        return {}
+    return {**_spfs("spf_year", seasons.year), **_spfs("spf_season", seasons.season),
+            "season_from": _iso(seasons.season.start)}   # the local midnight the season began, as an instant
 
 
 def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, Any]:
@@ -78,4 +93,5 @@ def build_kpis(summary: "Summary", means: dict[str, float | None]) -> dict[str, 
         "coverage_pct": rounded(summary.coverage.share * 100.0, PERCENT),
         "covered_from": _iso(summary.coverage.start),
         "covered_to": _iso(summary.coverage.end),
+        **season_kpis(summary),
     }

@@ -2,7 +2,7 @@
 // file's `charts`. These two lists are the only fallback, in the page's order, for what is laid out
 // before any data has arrived (the range buttons of a page without data-ranges, the chart cards).
 export const RANGE_KEYS = ['1h', '6h', '24h', '7d', '30d', '365d'];
-export const CHART_KEYS = ['sankey', 'cop', 'runtime', 'cycling', 'temperature', 'performance', 'power', 'valve', 'signature'];
+export const CHART_KEYS = ['sankey', 'cop', 'daily', 'runtime', 'cycling', 'temperature', 'performance', 'power', 'valve', 'signature'];
 
 /**
  * `known` in its order, then the keys of `object` it lacks in the object's order: what the page already

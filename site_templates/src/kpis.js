@@ -5,6 +5,15 @@ import PAGE from '../page.json' with { type: 'json' };
 // One card: its main figure and the smaller figures under it, each tied to a kpis key (page.json).
 const CARDS = PAGE.kpiCards;
 
+// The SPF sub-figures of the year and season cards: key suffix → template (page.json).
+const SPF_PARTS = { _without_aux: 'spfWithoutAux', _space: 'spfSpace', _hot_water: 'spfHotWater' };
+
+function spfPart(key) {
+  if (!/^spf_(year|season)_/.test(key)) return null;
+  const suffix = Object.keys(SPF_PARTS).find((end) => key.endsWith(end));
+  return suffix ? SPF_PARTS[suffix] : null;
+}
+
 function money(value, currency, fmt) {
   if (typeof value !== 'number') return '–';
   try {
@@ -18,7 +27,11 @@ function money(value, currency, fmt) {
 function kpiText(key, kpis, t, fmt) {
   const v = kpis[key];
   const missing = v === null || v === undefined;
+  const part = spfPart(key);
+  if (part) return missing ? '' : t[part].replace('{spf}', fmt.number(v, 2));
   switch (key) {
+    case 'spf_year': case 'spf_season': return fmt.number(v, 2);
+    case 'season_from': return missing ? '' : t.seasonFrom.replace('{date}', fmt.date(v));
     case 'cop': return fmt.number(v, 2);
     case 'cop_method': {
       if (missing) return '';
@@ -66,10 +79,15 @@ export class KpiCards {
   constructor(container, { t, fmt }) {
     Object.assign(this, { t, fmt });
     this.values = new Map();
+    this.cards = new Map();  // card element → its main key: a card whose figure the range lacks is hidden
     // index.html carries the cards, with the default range's figures (generator/prerender.py): take them
     // over as they are, so nothing flashes; a page without them builds its own.
     this.prerendered = container.dataset.range || null;
     if (container.querySelector('[data-kpi-card]')) {
+      for (const card of container.querySelectorAll('[data-kpi-card]')) {
+        const spec = CARDS.find((c) => c.card === card.dataset.kpiCard);
+        if (spec) this.cards.set(card, spec.main);
+      }
       for (const el of container.querySelectorAll('[data-kpi]')) {
         if (el.dataset.kpi !== 'coverage_pct') this.values.set(el.dataset.kpi, el);
       }
@@ -84,6 +102,7 @@ export class KpiCards {
       main.dataset.kpi = spec.main;
       const subs = element('p', 'kpi-sub');
       card.append(label, main, subs);
+      this.cards.set(card, spec.main);
       this.values.set(spec.main, main);
       for (const key of spec.subs) {
         const sub = element('span', 'kpi-part', '');
@@ -108,6 +127,8 @@ export class KpiCards {
   }
 
   render(kpis, rangeSeconds) {
+    // A figure a range does not have at all (the season's SPF on 24 h) hides its card; null is "unknown".
+    for (const [card, main] of this.cards) card.hidden = Boolean(kpis) && !(main in kpis);
     for (const [key, el] of this.values) {
       el.textContent = kpiText(key, kpis || {}, this.t, this.fmt);
       el.dataset.state = kpis && kpis[key] !== null && kpis[key] !== undefined ? 'ready' : 'missing';
