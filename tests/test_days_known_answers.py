@@ -153,6 +153,8 @@ def test_the_spfs_of_the_year_and_the_season_with_and_without_add_heat_and_split
     assert kpis["spf_year_without_aux"] == pytest.approx((heat - aux) / (hot_in + space_in), abs=0.005)  # 3.39
     assert kpis["spf_year_hot_water"] == pytest.approx(2.5, abs=0.005)
     assert kpis["spf_year_space"] == pytest.approx((space_in * 4 + aux) / (space_in + aux), abs=0.005)  # 3.90
+    # the range's own split on daily buckets is the hours' split too (a day's split gives both modes its COP)
+    assert (kpis["spf_hot_water"], kpis["spf_space"]) == (kpis["spf_year_hot_water"], kpis["spf_year_space"])
     # the season from 26 October: 11 plain days and the three with add-heat
     hot_in, space_in = 14 * 12.0, 14 * 18.0
     heat = hot_in * 2.5 + space_in * 4 + aux

@@ -15,6 +15,8 @@ season), periods (local days, seasons); summarize() puts them together.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from generator.analytics.buckets import (
@@ -97,10 +99,15 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
     pricing = cost(frame, window, heat_, params)
     heat_days = days_of(frame, window, {"energy_heat": "energy_heat", "heat_output": "heat_output"}.get(
         heat_.basis or "", elec_name))
+    # the SPFs of the year and the season need days; on shorter buckets they would be the range's own
+    seasons_ = seasons(frame, window, heat_, params, hourly) if window.calendar_days else None
+    perf = performance(frame, window, heat_, e, params)
+    if seasons_ is not None:  # daily buckets split by valve time give both modes the day's COP: the hours' split
+        perf = replace(perf, spf_space=seasons_.year.spf_space, spf_hot_water=seasons_.year.spf_hot_water)
     return Summary(
         heat=heat_,
         energy=e,
-        performance=performance(frame, window, heat_, e, params),
+        performance=perf,
         runtime=runtime(frame, window),
         cycles=compressor_cycles(changes.get("compressor_on"), window, counter, starts_days),
         hot_water=hot_water_cycles(changes.get("switch_valve"), window, params.hot_water_min_cycle_minutes,
@@ -115,6 +122,5 @@ def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window
         pricing=pricing,
         cycling=cycling(changes.get("compressor_on"), frame, window, params),
         signature=signature(frame, window, heat_, params.heating_start),
-        # the SPFs of the year and the season need days; on shorter buckets they would be the range's own
-        seasons=seasons(frame, window, heat_, params, hourly) if window.calendar_days else None,
+        seasons=seasons_,
     )
