@@ -106,7 +106,8 @@ def make_context(cfg: Config, source: Source, clock: Clock = SYSTEM) -> Context:
 
 
 def refresh_intervals(cfg: Config) -> dict[str, float]:
-    by_span = {"7d": cfg["schedule.week_s"], "30d": cfg["schedule.month_s"], "365d": cfg["schedule.year_s"]}
+    by_span = {"7d": cfg["schedule.week_s"], "30d": cfg["schedule.month_s"], "365d": cfg["schedule.year_s"],
+               "all": cfg["schedule.all_s"]}
     return {r.key: float(by_span.get(r.key, cfg["schedule.interval_s"])) for r in RANGES}
 
 
@@ -210,6 +211,8 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     """Everything a viewer sees for one range: source → analytics → charts."""
     window = window_for(spec, now, ctx.cfg["site.timezone"])
     frame = ctx.source.series(window, bands=spec.bands)
+    if window.calendar_months:  # "all": from the first month with data (the query looks back a bounded time)
+        window, frame = analytics.from_first_data(window, frame)
     changes = ctx.source.state_changes(window, CHANGING)
     params = priced_params(ctx)
     summary = analytics.summarize(frame, changes, window, params)

@@ -68,6 +68,14 @@ LABELS: dict[str, dict[str, str]] = {
         # valve
         "valve.hot_water": "Ventil mot varmvatten",
         "valve.axis": "Varmvatten (% av tiden)",
+        # monthly bars
+        "monthly.title": "Per månad",
+        "monthly.electric": "El",
+        "monthly.heat": "Värme",
+        "monthly.electric_last_year": "El året innan",
+        "monthly.heat_last_year": "Värme året innan",
+        "monthly.cop": "COP",
+        "monthly.partial": "ljusare stapel: ofullständig månad",
         # axes
         "axis.percent_time": "% av tiden",
     },
@@ -123,6 +131,14 @@ LABELS: dict[str, dict[str, str]] = {
         "heat_kwh": "Heat, cumulative",
         "valve.hot_water": "Valve to hot water",
         "valve.axis": "Hot water (% of time)",
+        # monthly bars
+        "monthly.title": "By month",
+        "monthly.electric": "Electricity",
+        "monthly.heat": "Heat",
+        "monthly.electric_last_year": "Electricity a year before",
+        "monthly.heat_last_year": "Heat a year before",
+        "monthly.cop": "COP",
+        "monthly.partial": "lighter bar: partial month",
         "axis.percent_time": "% of time",
     },
 }

@@ -38,6 +38,7 @@ from generator.analytics.heat import (
     running_carnot_cop,
     suggest_flow_factor,
 )
+from generator.analytics.monthly import from_first_data, months
 from generator.analytics.quality import left_out
 from generator.analytics.records import (
     AlarmEvent,
@@ -48,6 +49,7 @@ from generator.analytics.records import (
     FlowSuggestion,
     Heat,
     HotWater,
+    Month,
     Params,
     Performance,
     Runtime,
@@ -56,10 +58,10 @@ from generator.analytics.records import (
 from generator.core.ranges import Window
 
 __all__ = [
-    "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Params",
+    "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Month", "Params",
     "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "kwh", "left_out", "performance", "running_carnot_cop", "runtime", "summarize",
+    "electricity", "energy", "from_first_data", "heat", "hot_water_cycles", "kwh", "left_out", "months", "performance", "running_carnot_cop", "runtime", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 

@@ -1,4 +1,4 @@
-"""The seven ECharts options of a range and the KPIs, from a frame and its analytics summary.
+"""The ECharts options of a range and the KPIs, from a frame and its analytics summary.
 
 Every option is complete (chart.setOption draws it as is) and plain JSON: Python numbers rounded to what
 a person reads, None for missing values. Time-series charts share one `dataset` whose first dimension is
@@ -13,6 +13,7 @@ import pandas as pd
 from generator import i18n
 from generator.charts import (
     cop,
+    monthly,
     performance,
     power,
     runtime,
@@ -37,10 +38,11 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
     "performance": performance.build,
     "power": power.build,
     "valve": valve.build,
+    "monthly": monthly.build,
 }
 # Charts that mean something only on some ranges (daily bars need days): on the others the range file
 # leaves them out, and the page hides their card.  A chart not named here is in every range.
-ONLY_FOR: dict[str, frozenset[str]] = {}
+ONLY_FOR: dict[str, frozenset[str]] = {"monthly": frozenset({"365d", "all"})}
 
 
 def shown_on(key: str, range_key: str) -> bool:

@@ -137,8 +137,8 @@ class CachedSource:
 
     def chunk_buckets(self, window: Window) -> int:
         """Buckets per chunk on this grid: `chunk` of nominal bucket time, at least one bucket (so 3 days are
-        3 local days, whatever their length across DST)."""
-        return max(1, int(self.chunk // pd.Timedelta(window.bucket)))
+        3 local days, whatever their length across DST; a month on the monthly grid)."""
+        return max(1, int(self.chunk.total_seconds() // window.bucket_seconds))  # nominal: a month is no Timedelta
 
     # --- the Source calls -------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:

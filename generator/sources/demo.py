@@ -25,9 +25,10 @@ from generator.core.clock import SYSTEM, Clock
 from generator.core.errors import ConfigError
 from generator.core.metrics import BY_NAME, CHANGING, Kind, band_column, coverage_column
 from generator.core.ranges import Window
-from generator.sources import simulator
+from generator.sources import months, simulator
 from generator.sources.base import Latest
 
+HISTORY_MONTHS = 14              # the demo's history: "all" shows 14 months, and a year-on-year comparison
 CHUNK_SAMPLES = 1 << 15          # ~11 days of 30 s samples: small arrays stay in cache
 _NS = 1_000_000_000
 _STEP_NS = simulator.SAMPLE_SECONDS * _NS
@@ -71,6 +72,8 @@ class DemoSource:
 
     # --- series ----------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
+        if window.calendar_months:  # local months, folded from local days (months.py)
+            return self._months(window, bands)
         self.query_count += 1
         edges = window.edges()
         index = pd.DatetimeIndex(edges[:-1])
@@ -91,6 +94,20 @@ class DemoSource:
                 if coverage_column(name) in out:
                     out[coverage_column(name)] = covered.copy()
         return pd.DataFrame(out, index=index, columns=columns)
+
+    def _months(self, window: Window, bands: bool) -> pd.DataFrame:
+        """Monthly buckets of a history that begins HISTORY_MONTHS before now: the simulator would answer
+        for any past, but ten simulated years take seconds to sample, and a real history has a start."""
+        edges = window.edges()
+        now = pd.Timestamp(self._clock.now()).tz_convert(window.tz).tz_localize(None)
+        begins = (now.normalize().replace(day=1) - pd.DateOffset(months=HISTORY_MONTHS)).tz_localize(window.tz)
+        first = min(int(edges.searchsorted(begins.tz_convert("UTC"))), len(edges) - 1)
+        if first == len(edges) - 1:
+            frame = self.series(months.days_of(Window(edges[0], edges[1], window.bucket, window.tz)), bands).iloc[:0]
+        else:
+            frame = months.by_month(lambda days: self.series(days, bands),
+                                    Window(edges[first], window.end, window.bucket, window.tz))
+        return frame.reindex(pd.DatetimeIndex(edges[:-1]))
 
     @staticmethod
     def _chunks(grid: np.ndarray) -> list[tuple[int, int]]:
