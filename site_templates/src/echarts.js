@@ -1,8 +1,8 @@
-// The only place that touches ECharts: the core plus exactly the charts and components the seven
+// The only place that touches ECharts: the core plus exactly the charts and components the
 // generated options use, so the bundle stays a fraction of the full library.
 // check-imports.mjs fails the build if any file imports the whole 'echarts' package.
 import * as echarts from 'echarts/core';
-import { LineChart, PieChart, SankeyChart } from 'echarts/charts';
+import { BarChart, LineChart, PieChart, SankeyChart } from 'echarts/charts';
 import {
   GridComponent,
   DatasetComponent,
@@ -18,7 +18,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import langSV from 'echarts/i18n/langSV-obj.js';
 
 echarts.use([
-  LineChart, PieChart, SankeyChart,
+  BarChart, LineChart, PieChart, SankeyChart,
   GridComponent, DatasetComponent, TooltipComponent, LegendComponent, TitleComponent,
   DataZoomComponent, MarkLineComponent, AxisPointerComponent, AriaComponent,
   CanvasRenderer,
