@@ -49,7 +49,8 @@ def test_one_generation_writes_every_range_and_a_manifest_that_satisfy_the_contr
         assert entry["path"] in checked and (tmp_path / (entry["path"] + ".gz")).exists()
         doc = json.loads((tmp_path / entry["path"]).read_bytes())
         assert doc["range"] == key
-        assert set(doc["charts"]) == {"sankey", "cop", "runtime", "temperature", "performance", "power", "valve"}
+        assert set(doc["charts"]) == {"sankey", "cop", "runtime", "temperature", "performance", "power", "valve",
+                                      *(["monthly"] if key in ("365d", "all") else [])}
         assert not any(opt.get("_empty") for opt in doc["charts"].values()), key
         assert 2.0 <= doc["kpis"]["cop"] <= 6.0 and doc["kpis"]["cop_method"] == "measured"
     assert (tmp_path / "index.html").exists() and (tmp_path / "index.html.gz").exists()
