@@ -103,3 +103,21 @@ def test_on_365d_the_first_and_last_months_are_partial_and_no_year_before_is_sho
     assert table[0].electric_kwh == pytest.approx(24.0 * 17)   # 15–31 January 2025
     assert table[-1].electric_kwh == pytest.approx(24.0 * 14)  # 1–14 January 2026
     assert all(t.last_year is None for t in table)
+
+
+def test_the_all_range_is_refreshed_daily_unless_schedule_all_s_says_otherwise():
+    from generator.build import refresh_intervals
+    from generator.config import load_config
+
+    assert refresh_intervals(load_config(None, environ={}))["all"] == 86400
+    assert refresh_intervals(load_config(None, environ={}).with_values(schedule__all_s=3600))["all"] == 3600
+
+
+def test_a_bad_schedule_all_s_names_the_key_and_the_range(tmp_path):
+    from generator.config import load_config
+    from generator.core.errors import ConfigError
+
+    path = tmp_path / "c.yaml"
+    path.write_text("schedule:\n  all_s: 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"schedule\.all_s.*from 60"):
+        load_config(path, environ={})
