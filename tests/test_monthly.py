@@ -121,3 +121,40 @@ def test_a_bad_schedule_all_s_names_the_key_and_the_range(tmp_path):
     path.write_text("schedule:\n  all_s: 5\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"schedule\.all_s.*from 60"):
         load_config(path, environ={})
+
+
+def chart(frame: pd.DataFrame, w: Window, key: str) -> dict:
+    from generator.charts import build_charts
+
+    return build_charts(frame, a.summarize(frame, {}, w, a.Params()), w, BY_KEY[key], "en", TZ)["monthly"]
+
+
+def test_a_partial_month_is_drawn_lighter_and_named_in_the_subtitle():
+    months = month_window("2025-01-01", "2025-04-01")
+    cov = [1.0, 0.5, 1.0]                                   # February half covered
+    frame = pd.DataFrame({"power_electric": 1000.0, "power_electric:cov": cov, "heat_output": 3000.0,
+                          "heat_output:cov": cov}, index=pd.DatetimeIndex(months.edges()[:-1]))
+    option = chart(frame, months, "all")
+    bars = [s for s in option["series"] if s["type"] == "bar"]
+    assert [s["name"] for s in bars] == ["Electricity", "Heat"]
+    february = bars[0]["data"][1]
+    assert february["itemStyle"]["opacity"] < 1 and february["value"][1] == pytest.approx(672 * 0.5)
+    assert isinstance(bars[0]["data"][0], list)               # a whole month: a plain point
+    assert option["title"]["subtext"] == "lighter bar: partial month"
+    assert option["_meta"]["partial_months"] == [february["value"][0]]
+
+
+def test_a_long_history_opens_on_its_last_two_years():
+    months = month_window("2020-01-01", "2026-01-01")
+    frame = pd.DataFrame({"power_electric": 1000.0, "power_electric:cov": 1.0},
+                         index=pd.DatetimeIndex(months.edges()[:-1]))
+    option = chart(frame, months, "all")
+    start = pd.Timestamp(option["dataZoom"][0]["startValue"], unit="ms", tz="UTC").tz_convert(TZ)
+    assert start == pd.Timestamp("2024-01-01", tz=TZ)
+    assert option["dataZoom"][1]["startValue"] == option["dataZoom"][0]["startValue"]
+
+
+def test_without_electricity_or_heat_the_monthly_chart_says_it_has_no_data():
+    months = month_window("2025-01-01", "2025-03-01")
+    frame = pd.DataFrame({"outdoor_temp": 1.0, "outdoor_temp:cov": 1.0}, index=pd.DatetimeIndex(months.edges()[:-1]))
+    assert chart(frame, months, "all")["_empty"] is True

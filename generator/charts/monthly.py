@@ -18,6 +18,7 @@ from generator.charts.data import COP, KWH, Column, dataset, rounded
 from generator.charts.layout import empty_chart
 
 PARTIAL_OPACITY = 0.45
+SHOWN_MONTHS = 24   # a longer history opens on its last two years (a phone's width); the zoom shows the rest
 LAST_YEAR = {"type": "line", "showSymbol": True, "symbolSize": 5, "lineStyle": {"type": "dashed", "width": 1.5}}
 
 
@@ -67,6 +68,7 @@ def build(ctx: ChartContext) -> dict[str, Any]:
                        "symbolSize": 8, "lineStyle": {"width": 0}, "itemStyle": {"color": ctx.colour("cop")},
                        "data": [[t, rounded(c, COP)] for t, c in zip(times, cops)]})
     note = ctx.label("monthly.partial") if any(partial) else None
+    zoom = {"startValue": times[-SHOWN_MONTHS]} if len(times) > SHOWN_MONTHS else {}
     return {
         "_meta": ctx.meta(partial_months=[t for t, p in zip(times, partial) if p]),
         "title": {"text": ctx.label("monthly.title"), **({"subtext": note} if note else {})},
@@ -80,6 +82,6 @@ def build(ctx: ChartContext) -> dict[str, Any]:
         "yAxis": [{"name": "kWh", "nameGap": 10, "nameTextStyle": {"align": "left"}, "min": 0},
                   {"name": "COP", "nameGap": 10, "nameTextStyle": {"align": "right"}, "min": 0,
                    "splitLine": {"show": False}}],
-        "dataZoom": [{"type": "inside"}, {"type": "slider"}],
+        "dataZoom": [{"type": "inside", **zoom}, {"type": "slider", **zoom}],
         "series": series,
     }
