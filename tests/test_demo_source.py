@@ -230,3 +230,14 @@ def test_latest_reports_an_active_alarm_and_since_when():
     assert latest.alarm_since == {simulator.ALARM_LOW_BRINE_FLOW: pd.Timestamp(event.start, unit="s", tz="UTC")}
     quiet = DemoSource(seed=1, clock=ManualClock(pd.Timestamp(event.end + 60, unit="s", tz="UTC"))).latest()
     assert quiet.alarm_codes == () and quiet.alarm_since == {}
+
+
+def test_closed_months_of_all_are_sampled_once_and_read_the_same_again():
+    src = DemoSource(seed=1, clock=ManualClock(NOW))
+    w = window("all")
+    first = src.series(w, bands=False)
+    begun = time.perf_counter()
+    again = src.series(w, bands=False)
+    assert time.perf_counter() - begun < 0.2
+    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(first, DemoSource(seed=1, clock=ManualClock(NOW)).series(w, bands=False))
