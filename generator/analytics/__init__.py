@@ -38,7 +38,12 @@ from generator.analytics.heat import (
     running_carnot_cop,
     suggest_flow_factor,
 )
-from generator.analytics.monthly import from_first_data, months
+from generator.analytics.monthly import (
+    from_first_data,
+    heat_by_month,
+    months,
+    read_history,
+)
 from generator.analytics.quality import left_out
 from generator.analytics.records import (
     AlarmEvent,
@@ -61,13 +66,15 @@ __all__ = [
     "AlarmEvent", "Cost", "Coverage", "Cycles", "Energy", "FlowSuggestion", "Heat", "HotWater", "Month", "Params",
     "Performance", "Runtime", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "days_of",
-    "electricity", "energy", "from_first_data", "heat", "hot_water_cycles", "kwh", "left_out", "months", "performance", "running_carnot_cop", "runtime", "summarize",
+    "electricity", "energy", "from_first_data", "heat", "heat_by_month", "hot_water_cycles", "kwh", "left_out", "months", "performance", "read_history", "running_carnot_cop", "runtime", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 
 
-def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window, params: Params) -> Summary:
-    heat_ = heat(frame, window, params)
+def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window, params: Params,
+              heat_: Heat | None = None) -> Summary:
+    """All of it for one range; `heat_` when the heat of its buckets was found on finer ones ("all")."""
+    heat_ = heat_ if heat_ is not None else heat(frame, window, params)
     e = energy(frame, window, heat_)
     counter = column(frame, "compressor_starts_total")
     starts_days = days_of(frame, window, "compressor_starts_total" if counter is not None else "compressor_on")

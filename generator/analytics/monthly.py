@@ -8,6 +8,8 @@ the covered part, never stretched to a whole month.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -18,26 +20,39 @@ from generator.analytics.buckets import (
     electricity,
     ratio,
 )
-from generator.analytics.records import Heat, Month
+from generator.analytics.heat import heat
+from generator.analytics.records import Heat, Month, Params
 from generator.core.metrics import coverage_column
 from generator.core.ranges import Window
+from generator.sources.months import days_of, from_first_data
+
+if TYPE_CHECKING:
+    from generator.sources.base import Source
 
 PARTIAL_BELOW = 0.95     # a month with less data than this share of its hours is marked partial
 MIN_ELECTRIC_KWH = 0.5   # below, a month's COP is a quotient of rounding errors
 
 
-def from_first_data(window: Window, frame: pd.DataFrame) -> tuple[Window, pd.DataFrame]:
-    """The "all" range from the first bucket holding any data (the query looks back a bounded time, and
-    the history starts where it starts); with no data at all, the last twelve buckets."""
-    values = frame[[c for c in frame.columns if ":" not in c]]
-    with_data = values.notna().any(axis=1)
-    if with_data.any():
-        first = int(np.argmax(with_data.to_numpy()))
-    else:
-        first = max(0, len(frame) - 12)
-    if first == 0:
-        return window, frame
-    return Window(frame.index[first], window.end, window.bucket, window.tz), frame.iloc[first:]
+def read_history(source: "Source", window: Window, frame: pd.DataFrame,
+                 params: Params) -> tuple[Window, pd.DataFrame, Heat]:
+    """The "all" range from its first month with data: that window, its monthly frame, and each month's
+    heat summed from the local days of the window (read once more from the source, without bands)."""
+    window, frame = from_first_data(window, frame)
+    return window, frame, heat_by_month(source.series(days_of(window), bands=False), window, params)
+
+
+def heat_by_month(daily: pd.DataFrame, window: Window, params: Params) -> Heat:
+    """Each month's heat as the sum of its days' heat: a ΔT estimate is flow × ΔT × running share per
+    bucket, and a month's mean ΔT × its mean running share is not the mean of their product (resting
+    hours have a small ΔT), so the months of "all" take their heat from the local days the source read."""
+    days = days_of(window)
+    daily_heat = heat(daily, days, params)
+    edges = window.edges()
+    index = pd.DatetimeIndex(edges[:-1])
+    label = index[np.searchsorted(edges.asi8, daily.index.as_unit(edges.unit).asi8, side="right") - 1]
+    kwh = daily_heat.kwh.groupby(np.asarray(label)).sum(min_count=1)
+    kwh.index = pd.DatetimeIndex(kwh.index)
+    return Heat(kwh.reindex(index), daily_heat.method, daily_heat.basis, daily_heat.flow_factor_kw_per_k)
 
 
 def _covered(frame: pd.DataFrame, hours: pd.Series) -> pd.Series:

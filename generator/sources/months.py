@@ -89,3 +89,15 @@ def _metric(daily: pd.DataFrame, name: str, values: pd.Series, label: pd.Series,
         hours = covered.groupby(label).sum()
         result[cov_name] = (hours / month_hours.reindex(hours.index)).clip(upper=1.0).where(known.groupby(label).any())
     return result
+
+
+def from_first_data(window: Window, frame: pd.DataFrame) -> tuple[Window, pd.DataFrame]:
+    """The "all" range from the first bucket holding any data (the query looks back a bounded time, and
+    the history starts where it starts); with no data at all, the last twelve buckets."""
+    values = frame[[c for c in frame.columns if ":" not in c]]
+    with_data = values.notna().any(axis=1)
+    first = int(np.argmax(with_data.to_numpy())) if with_data.any() else max(0, len(frame) - 12)
+    if first == 0:
+        return window, frame
+    return Window(frame.index[first], window.end, window.bucket, window.tz), frame.iloc[first:]
+
