@@ -116,7 +116,7 @@ def make_context(cfg: Config, source: Source, clock: Clock = SYSTEM) -> Context:
 
 
 def refresh_intervals(cfg: Config) -> dict[str, float]:
-    by_span = {"7d": cfg["schedule.week_s"], "30d": cfg["schedule.month_s"], "365d": cfg["schedule.year_s"]}
+    by_span = {k: cfg[f"schedule.{s}"] for k, s in (("7d", "week_s"), ("30d", "month_s"), ("365d", "year_s"), ("all", "all_s"))}
     return {r.key: float(by_span.get(r.key, cfg["schedule.interval_s"])) for r in RANGES}
 
 
@@ -220,12 +220,14 @@ def refresh_range(ctx: Context, spec: RangeSpec, now: datetime, report: RunRepor
 def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: Latest | None) -> dict[str, Any]:
     """Everything a viewer sees for one range: source → analytics → charts."""
     window = window_for(spec, now, ctx.cfg["site.timezone"])
-    frame = ctx.source.series(window, bands=spec.bands)
-    changes = ctx.source.state_changes(window, CHANGING)
     params = priced_params(ctx)
+    frame, heat = ctx.source.series(window, bands=spec.bands), None
+    if window.calendar_months:  # "all": from its first month with data, each month's heat from its days
+        window, frame, heat = analytics.read_history(ctx.source, window, frame, params)
+    changes = ctx.source.state_changes(window, CHANGING)
     # daily bucket means cannot tell hot-water hours from heating hours: the seasons' split reads hours
     hourly = ctx.source.series(analytics.hours_of(window), bands=False) if window.calendar_days else None
-    summary = analytics.summarize(frame, changes, window, params, hourly)
+    summary = analytics.summarize(frame, changes, window, params, hourly, heat)
     remember_alarm_starts(ctx, summary, latest)
     means = {m: analytics.time_weighted_mean(frame, window, m) for m in MEANS}
     metrics = analytics.metric_quality(frame, window, pd.Timestamp(now), *((latest.sampled_at, latest.future) if latest else ()))

@@ -358,6 +358,9 @@ SETTINGS: tuple[Setting, ...] = (
             Number(1, DAY, "s", "a day")),
     Setting("schedule.year_s", RANGE_BY_KEY["365d"].refresh_s, None, "Seconds between refreshes of the 365d range",
             Number(1, DAY, "s", "a day")),
+    Setting("schedule.all_s", RANGE_BY_KEY["all"].refresh_s, None, "Seconds between refreshes of the all range "
+            "(monthly buckets over the whole history: it changes when a month closes, or late data arrives)",
+            Number(60, 7 * DAY, "s", "a week")),
     Setting("schedule.live_s", 15, None, "Seconds between refreshes of the live file", Number(1, HOUR, "s", "an hour")),
     Setting("schedule.max_publish_failures", 5, None, "Runs in a row that cannot write public/ before the generator exits with code 3, so systemd notices",
             Number(1, 1000, whole=True)),

@@ -87,6 +87,14 @@ LABELS: dict[str, dict[str, str]] = {
         "daily.heat.estimated": "Värme (beräknad)",
         "daily.cop": "Dygnets COP",
         "daily.partial": "Ljusare stapel: data saknas en del av dygnet",
+        # monthly bars
+        "monthly.title": "Per månad",
+        "monthly.electric": "El",
+        "monthly.heat": "Värme",
+        "monthly.electric_last_year": "El året innan",
+        "monthly.heat_last_year": "Värme året innan",
+        "monthly.cop": "COP",
+        "monthly.partial": "ljusare stapel: ofullständig månad",
         # axes
         "axis.percent_time": "% av tiden",
         # heat signature
@@ -166,6 +174,14 @@ LABELS: dict[str, dict[str, str]] = {
         "daily.heat.estimated": "Heat (calculated)",
         "daily.cop": "Day's COP",
         "daily.partial": "Paler bar: part of the day has no data",
+        # monthly bars
+        "monthly.title": "By month",
+        "monthly.electric": "Electricity",
+        "monthly.heat": "Heat",
+        "monthly.electric_last_year": "Electricity a year before",
+        "monthly.heat_last_year": "Heat a year before",
+        "monthly.cop": "COP",
+        "monthly.partial": "lighter bar: partial month",
         "axis.percent_time": "% of time",
         # heat signature
         "signature.title": "Heat signature",

@@ -553,3 +553,17 @@ def test_a_window_no_bucket_closed_in_is_answered_from_the_cache_until_the_re_ch
     calls = len(inner.series_windows)
     cached.series(window, spec.bands)
     assert len(inner.series_windows) > calls, "the re-check goes when due"
+
+
+def test_local_months_are_asked_a_month_a_chunk_and_equal_the_inner_source(generic: Influxd):
+    spec = BY_KEY["all"]
+    bare = source_for(generic, "cache_generic")
+    inner = Recording(source_for(generic, "cache_generic"))
+    cached = CachedSource(inner)
+    window = window_for(spec, pd.Timestamp("2024-05-03T07:00", tz=TZ).to_pydatetime(), TZ)
+    window = Window(window.edges()[-13], window.end, window.bucket, TZ)   # the last twelve months
+    assert_same_frame(cached.series(window, False), bare.series(window, False))
+    assert len(inner.series_windows) == 12   # a month is no fixed Timedelta: one month a chunk
+    assert all(w.bucket == "1MS" for w in inner.series_windows)
+    march = cached.series(window, False).loc[pd.Timestamp("2024-03-01", tz=TZ).tz_convert("UTC")]
+    assert march["compressor_on"] == pytest.approx(2 / 3, abs=0.01)   # 20 min on, 10 min off

@@ -43,6 +43,12 @@ from generator.analytics.heat import (
     running_carnot_cop,
     suggest_flow_factor,
 )
+from generator.analytics.monthly import (
+    from_first_data,
+    heat_by_month,
+    months,
+    read_history,
+)
 from generator.analytics.periods import (
     daily,
     hours_of,
@@ -64,6 +70,7 @@ from generator.analytics.records import (
     Heat,
     HotWater,
     MetricQuality,
+    Month,
     Params,
     Performance,
     Runtime,
@@ -79,19 +86,20 @@ from generator.core.ranges import Window
 
 __all__ = [
     "BINS_MINUTES", "Cycling", "cycling", "histogram",
-    "AlarmEvent", "Cost", "Coverage", "Cycles", "Days", "Energy", "FlowSuggestion", "Heat", "HotWater", "MetricQuality", "Params",
+    "AlarmEvent", "Cost", "Coverage", "Cycles", "Days", "Energy", "FlowSuggestion", "Heat", "HotWater", "MetricQuality", "Month", "Params",
     "Performance", "Runtime", "SeasonSpf", "Seasons", "Signature", "SignatureFit", "SignatureSeason", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "daily", "days_of",
-    "electricity", "energy", "heat", "hot_water_cycles", "hours_of", "kwh", "left_out", "local_days", "metric_quality", "performance", "period_spf", "running_carnot_cop", "runtime", "season_began", "season_start", "seasons", "signature", "summarize",
+    "electricity", "energy", "from_first_data", "heat", "heat_by_month", "hot_water_cycles", "hours_of", "kwh", "left_out", "local_days", "metric_quality", "months", "performance", "period_spf", "read_history", "running_carnot_cop", "runtime", "season_began", "season_start", "seasons", "signature", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 
 
 def summarize(frame: pd.DataFrame, changes: dict[str, pd.Series], window: Window, params: Params,
-              hourly: pd.DataFrame | None = None) -> Summary:
+              hourly: pd.DataFrame | None = None, heat_: Heat | None = None) -> Summary:
     """All figures of one range.  `hourly`: on a range of daily buckets, the same window in hourly buckets
-    for the seasons' split into space heating and hot water (periods.seasons); optional."""
-    heat_ = heat(frame, window, params)
+    for the seasons' split into space heating and hot water (periods.seasons); optional.  `heat_`: when the
+    heat of its buckets was found on finer ones ("all")."""
+    heat_ = heat_ if heat_ is not None else heat(frame, window, params)
     e = energy(frame, window, heat_)
     counter = column(frame, "compressor_starts_total")
     starts_days = days_of(frame, window, "compressor_starts_total" if counter is not None else "compressor_on")

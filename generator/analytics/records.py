@@ -250,3 +250,16 @@ class MetricQuality:
         return tuple(code for code, bad in (("gaps", self.gaps > 0), ("stuck", self.stuck_h > 0),
                                              ("range", self.out_of_range > 0), ("behind", behind),
                                              ("future", self.future > 0)) if bad)
+
+
+@dataclass(frozen=True)
+class Month:
+    """One local calendar month of a range (the monthly bars): energy as held power × covered time."""
+
+    start: pd.Timestamp               # the local month's first midnight, UTC
+    electric_kwh: float | None
+    heat_kwh: float | None
+    cop: float | None                 # Σheat ÷ Σelectricity over the buckets with both
+    covered_share: float              # of the whole month's hours, 0–1
+    partial: bool                     # the range or the data covers less than PARTIAL_BELOW of the month
+    last_year: "Month | None" = None  # the same month a year before, where the range holds it

@@ -15,6 +15,7 @@ from generator.charts import (
     cop,
     cycling,
     daily,
+    monthly,
     performance,
     power,
     runtime,
@@ -44,6 +45,7 @@ CHARTS: dict[str, Callable[[ChartContext], dict[str, Any]]] = {
     "power": power.build,
     "valve": valve.build,
     "signature": signature.build,
+    "monthly": monthly.build,
 }
 # Charts that mean something only on some ranges (daily bars need days): on the others the range file
 # leaves them out, and the page hides their card.  A chart not named here is in every range.
@@ -51,6 +53,7 @@ ONLY_FOR: dict[str, frozenset[str]] = {
     "daily": frozenset({"30d", "365d"}),      # bars per local day
     "cycling": frozenset({"6h", "24h", "7d", "30d", "365d"}),  # an hour holds a complete run or two at best
     "signature": frozenset({"30d", "365d"}),   # a point per day: shorter ranges have too few
+    "monthly": frozenset({"365d", "all"}),    # bars per local month
 }
 
 

@@ -43,6 +43,7 @@ INPUTS: dict[str, Callable[[ChartContext], tuple[str, ...]]] = {
     "power": lambda ctx: ("power_electric", "aux_heater_power", "heat_output", *_heat(ctx)),
     "valve": lambda ctx: ("switch_valve", "hot_water_temp", "supply_temp"),
     # daily heat (less hot water where it is split) against the day's mean outdoor temperature
+    "monthly": lambda ctx: (*_electricity(ctx), *_heat(ctx)),
     "signature": lambda ctx: (*_heat(ctx), "outdoor_temp", "switch_valve", "energy_heat_hot_water"),
 }
 

@@ -46,6 +46,7 @@ log = logging.getLogger("heatpump_dashboard.cache")
 DEFAULT_TAIL = pd.Timedelta(hours=1)
 DEFAULT_TAIL_BUCKETS = 2
 DEFAULT_CHUNK = pd.Timedelta(days=3)
+MAX_CHUNKS = 150   # a cold window in at most this many queries: ten years of local days in 25-day pieces
 # A short grid (1h … 24h) changes every refresh; on disk it is renewed this often, so a restart asks for
 # at most this much more than its tail (a 24h window of 10-s data takes ~2 s to read whole), and an SD
 # card sees one small write per grid per 10 minutes instead of one per 30 s.
@@ -137,8 +138,10 @@ class CachedSource:
 
     def chunk_buckets(self, window: Window) -> int:
         """Buckets per chunk on this grid: `chunk` of nominal bucket time, at least one bucket (so 3 days are
-        3 local days, whatever their length across DST)."""
-        return max(1, int(self.chunk // pd.Timedelta(window.bucket)))
+        3 local days, whatever their length across DST; a month on the monthly grid); a window so long that
+        this would make more than MAX_CHUNKS pieces (all the local days of "all") is cut into MAX_CHUNKS."""
+        nominal = int(self.chunk.total_seconds() // window.bucket_seconds)   # a month is no Timedelta
+        return max(1, nominal, -(-(len(window.edges()) - 1) // MAX_CHUNKS))
 
     # --- the Source calls -------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:

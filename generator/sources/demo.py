@@ -25,9 +25,10 @@ from generator.core.clock import SYSTEM, Clock
 from generator.core.errors import ConfigError
 from generator.core.metrics import BY_NAME, CHANGING, Kind, band_column, coverage_column
 from generator.core.ranges import Window
-from generator.sources import simulator
+from generator.sources import months, simulator
 from generator.sources.base import Latest
 
+HISTORY_MONTHS = 14              # the demo's history: "all" shows 14 months, and a year-on-year comparison
 CHUNK_SAMPLES = 1 << 15          # ~11 days of 30 s samples: small arrays stay in cache
 _NS = 1_000_000_000
 _STEP_NS = simulator.SAMPLE_SECONDS * _NS
@@ -68,9 +69,12 @@ class DemoSource:
         self.seed = _check_seed(seed)
         self._clock = clock
         self.query_count = 0
+        self._month_rows: dict[tuple[str, bool, pd.Timestamp], pd.Series] = {}   # closed months, see _months()
 
     # --- series ----------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
+        if window.calendar_months:  # local months, folded from local days (months.py)
+            return self._months(window, bands)
         self.query_count += 1
         edges = window.edges()
         index = pd.DatetimeIndex(edges[:-1])
@@ -91,6 +95,35 @@ class DemoSource:
                 if coverage_column(name) in out:
                     out[coverage_column(name)] = covered.copy()
         return pd.DataFrame(out, index=index, columns=columns)
+
+    def _months(self, window: Window, bands: bool) -> pd.DataFrame:
+        """Monthly buckets of a history that begins HISTORY_MONTHS before now: the simulator would answer
+        for any past, but ten simulated years take seconds to sample, and a real history has a start.  A
+        closed month never changes (the simulator is a function of time), so it is sampled once per
+        process: the daily refresh of "all" samples only months it has not seen."""
+        edges = window.edges()
+        now_utc = pd.Timestamp(self._clock.now()).tz_convert("UTC")
+        now = now_utc.tz_convert(window.tz).tz_localize(None)
+        begins = (now.normalize().replace(day=1) - pd.DateOffset(months=HISTORY_MONTHS)).tz_localize(window.tz)
+        first = min(int(edges.searchsorted(begins.tz_convert("UTC"))), len(edges) - 1)
+        index = pd.DatetimeIndex(edges[:-1])
+        if first == len(edges) - 1:
+            empty = self.series(months.days_of(Window(edges[0], edges[1], window.bucket, window.tz)), bands).iloc[:0]
+            return empty.reindex(index)
+        key = lambda start: (window.tz, bool(bands), start)  # noqa: E731
+        missing = [i for i in range(first, len(edges) - 1) if key(edges[i]) not in self._month_rows]
+        fresh = None
+        if missing:   # one sampling for the run from the first month not seen to the last
+            a, b = missing[0], missing[-1] + 1
+            fresh = months.by_month(lambda days: self.series(days, bands),
+                                    Window(edges[a], edges[b], window.bucket, window.tz))
+            for i in range(a, b):
+                if edges[i + 1] <= now_utc:   # closed: it reads the same next time
+                    self._month_rows[key(edges[i])] = fresh.loc[edges[i]]
+        rows = [self._month_rows[key(edges[i])] if key(edges[i]) in self._month_rows else fresh.loc[edges[i]]
+                for i in range(first, len(edges) - 1)]
+        frame = pd.DataFrame(rows, index=index[first:])
+        return frame.reindex(index)
 
     @staticmethod
     def _chunks(grid: np.ndarray) -> list[tuple[int, int]]:

@@ -48,7 +48,7 @@ export class Controls {
   setRanges(keys) {
     for (const key of keys) {
       if (this.rangeButtons.has(key)) continue;
-      const button = element('button', 'segment', rangeLabel(key));
+      const button = element('button', 'segment', rangeLabel(key, this.t));
       button.type = 'button';
       button.dataset.range = key;
       button.addEventListener('click', () => this.onRange(key));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CHART_KEYS, RANGE_KEYS, mergeKeys, rangeLabel, rangeSeconds } from '../src/keys.js';
 
 test('the fallback ranges run from the shortest to the longest', () => {
-  assert.deepEqual(RANGE_KEYS, ['1h', '6h', '24h', '7d', '30d', '365d']);
+  assert.deepEqual(RANGE_KEYS, ['1h', '6h', '24h', '7d', '30d', '365d', 'all']);
 });
 
 // That they are the generator's charts in its order is checked from Python (tests/test_charts.py).
@@ -13,7 +13,7 @@ test('the fallback chart keys are distinct, starting with the energy flow', () =
 });
 
 test('mergeKeys keeps the known order when the data has the same keys sorted', () => {
-  const sorted = { '1h': {}, '24h': {}, '30d': {}, '365d': {}, '6h': {}, '7d': {} };
+  const sorted = { '1h': {}, '24h': {}, '30d': {}, '365d': {}, '6h': {}, '7d': {}, all: {} };
   assert.deepEqual(mergeKeys(RANGE_KEYS, sorted), RANGE_KEYS);
 });
 
@@ -38,7 +38,7 @@ test('mergeKeys does not change the known list', () => {
 });
 
 test('rangeSeconds reads hours and days from the key', () => {
-  assert.deepEqual(RANGE_KEYS.map(rangeSeconds), [3600, 21600, 86400, 604800, 2592000, 31536000]);
+  assert.deepEqual(RANGE_KEYS.map(rangeSeconds), [3600, 21600, 86400, 604800, 2592000, 31536000, null]);
 });
 
 test('rangeSeconds is null for a key that names no length', () => {
@@ -48,7 +48,7 @@ test('rangeSeconds is null for a key that names no length', () => {
 });
 
 test('rangeLabel puts a space between the number and the unit', () => {
-  assert.deepEqual(RANGE_KEYS.map(rangeLabel), ['1 h', '6 h', '24 h', '7 d', '30 d', '365 d']);
+  assert.deepEqual(RANGE_KEYS.map(rangeLabel), ['1 h', '6 h', '24 h', '7 d', '30 d', '365 d', 'all']);
 });
 
 test('rangeLabel leaves a key without a number as it is', () => {
