@@ -57,6 +57,13 @@ def test_money_is_written_as_intl_writes_it_or_left_to_the_script(language, curr
         assert ours == intl
 
 
+def test_every_kpi_card_and_figure_is_on_the_page_once():
+    cards = prerender.page()["kpiCards"]
+    figures = [key for card in cards for key in (card["main"], *card["subs"])]
+    assert len({card["card"] for card in cards}) == len(cards)
+    assert sorted(set(figures)) == sorted(figures)
+
+
 def test_a_missing_number_is_a_dash_as_on_the_page():
     assert prerender.number(None, 1, "sv") == "–" and prerender.number(float("nan"), 1, "en") == "–"
 

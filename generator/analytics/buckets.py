@@ -3,6 +3,8 @@ covers, energy as held mean power × covered time, time-weighted shares and mean
 electricity (compressor vs add-heat, hot water vs space)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -15,8 +17,10 @@ def column(frame: pd.DataFrame, name: str) -> pd.Series | None:
     """The column if it holds any data, else None (a missing metric and an empty one are the same)."""
     if name not in frame.columns:
         return None
-    col = frame[name].astype(float)
-    return col if col.notna().any() else None
+    col = frame[name]
+    if col.dtype != np.float64:  # most columns already are: no copy on every one of the many asks per run
+        col = col.astype(float)
+    return None if np.isnan(col.to_numpy()).all() else col
 
 
 def ratio(num: float | None, den: float | None) -> float | None:
@@ -27,10 +31,18 @@ def ratio(num: float | None, den: float | None) -> float | None:
 
 def bucket_hours(frame: pd.DataFrame, window: Window) -> pd.Series:
     """Hours per bucket, aligned to the frame's index."""
+    hours = _hours(window)
+    if hours.index.equals(frame.index):  # the usual case: the frame has every bucket
+        return hours.copy()
+    return hours.reindex(frame.index).fillna(window.bucket_seconds / 3600.0)
+
+
+@lru_cache(maxsize=32)
+def _hours(window: Window) -> pd.Series:
+    """Hours per bucket of the window (a figure asks this a dozen times per range: worked out once)."""
     edges = window.edges()
     seconds = (edges[1:] - edges[:-1]).total_seconds()
-    hours = pd.Series(np.asarray(seconds) / 3600.0, index=edges[:-1])
-    return hours.reindex(frame.index).fillna(window.bucket_seconds / 3600.0)
+    return pd.Series(np.asarray(seconds) / 3600.0, index=edges[:-1])
 
 
 def covered_hours(frame: pd.DataFrame, name: str, hours: pd.Series) -> pd.Series:

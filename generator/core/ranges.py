@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -94,13 +95,16 @@ class Window:
         return (self.end - self.start).total_seconds()
 
     def edges(self) -> pd.DatetimeIndex:
-        """Every bucket start plus the window end, UTC."""
-        import pandas as pd
-        if self.calendar_days or self.calendar_months:
-            local = pd.date_range(self.start.tz_convert(self.tz), self.end.tz_convert(self.tz),
-                                  freq=self.bucket, inclusive="both")
-            return local.tz_convert("UTC")
-        return pd.date_range(self.start, self.end, freq=self.bucket, inclusive="both")
+        """Every bucket start plus the window end, UTC (worked out once per window: every figure asks)."""
+        return _edges(self.start, self.end, self.bucket, self.tz, self.calendar_days or self.calendar_months)
+
+
+@lru_cache(maxsize=32)
+def _edges(start: pd.Timestamp, end: pd.Timestamp, bucket: str, tz: str, local: bool) -> pd.DatetimeIndex:
+    import pandas as pd
+    if local:
+        return pd.date_range(start.tz_convert(tz), end.tz_convert(tz), freq=bucket, inclusive="both").tz_convert("UTC")
+    return pd.date_range(start, end, freq=bucket, inclusive="both")
 
 
 def window_for(spec: RangeSpec, now: datetime, tz: str) -> Window:
