@@ -4,6 +4,7 @@ chromium driven by playwright."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -216,3 +217,36 @@ def wait_connection(page: Any, state: str, timeout_ms: float = 20000) -> None:
 def artifact(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+# --- pages in Chromium (the browser and pages fixtures are in tests/conftest.py) ----------------------------
+def new_page(browser: Any, *, width: int = 1280, height: int = 900, scheme: str = "light",
+             bypass_csp: bool = True) -> Any:
+    # Playwright's wait_for_function() evaluates its text with eval(), which the page's strict CSP
+    # forbids; the tests bypass it, and test_the_page_works_under_its_strict_content_security_policy
+    # proves the page itself needs no such bypass.
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
+                                  timezone_id=TIMEZONE, accept_downloads=True, bypass_csp=bypass_csp)
+    page = context.new_page()
+    page.clock.set_system_time(CLOCK_START)  # the page's clock runs from where the generator's started
+    page.set_default_timeout(20000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.script_errors = errors  # checked by tests: the page must not throw
+    return page
+
+
+def open_page(pages: list[Any], browser: Any, url: str, **kwargs: Any) -> Any:
+    page = new_page(browser, **kwargs)
+    pages.append(page)
+    page.goto(url)
+    return page
+
+
+def luminance(css_color: str) -> float:
+    """0 (black) … 1 (white) for '#rrggbb' or 'rgb(r, g, b)'."""
+    if css_color.startswith("#"):
+        r, g, b = (int(css_color[i:i + 2], 16) for i in (1, 3, 5))
+    else:
+        r, g, b = (int(x) for x in re.findall(r"\d+", css_color)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255

@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -21,18 +21,17 @@ import yaml
 from generator.charts import shown_on
 from tests.browser_support import (
     CHART_KEYS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    CLOCK_START,
     DEFAULT_CHARTS,
     TIMEZONE,
     Site,
     artifact,
     demo,
-    ensure_bundle,
     free_port,
     generate_once,
+    luminance,
     make_site,
+    new_page,
+    open_page,
     shown_hash,
     sidecar,
     static_server,
@@ -49,39 +48,6 @@ pytestmark = pytest.mark.browser
 
 # --- fixtures ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    ensure_bundle()
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def new_page(browser: Any, *, width: int = 1280, height: int = 900, scheme: str = "light",
-             bypass_csp: bool = True) -> Any:
-    # Playwright's wait_for_function() evaluates its text with eval(), which the page's strict CSP
-    # forbids; the tests bypass it, and test_the_page_works_under_its_strict_content_security_policy
-    # proves the page itself needs no such bypass.
-    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
-                                  timezone_id=TIMEZONE, accept_downloads=True, bypass_csp=bypass_csp)
-    page = context.new_page()
-    page.clock.set_system_time(CLOCK_START)  # the page's clock runs from where the generator's started
-    page.set_default_timeout(20000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.script_errors = errors  # checked by tests: the page must not throw
-    return page
-
-
-@pytest.fixture
-def pages(browser: Any) -> Iterator[list[Any]]:
-    opened: list[Any] = []
-    yield opened
-    for page in opened:
-        page.context.close()
-
-
-@pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """One generation (seed 1), copied by each test that changes it."""
     site = make_site(tmp_path_factory.mktemp("generated"))
@@ -94,13 +60,6 @@ def site(generated: Site, tmp_path: Path) -> Site:
     copy = make_site(tmp_path / "site")
     shutil.copytree(generated.public, copy.public)
     return copy
-
-
-def open_page(pages: list[Any], browser: Any, url: str, **kwargs: Any) -> Any:
-    page = new_page(browser, **kwargs)
-    pages.append(page)
-    page.goto(url)
-    return page
 
 
 def kpi_texts(page: Any) -> dict[str, str]:
@@ -283,15 +242,6 @@ def test_range_in_the_url_is_shown_and_survives_a_reload(browser, pages, site):
 
 ECHARTS_TEXT_COLOR = """() => heatpumpDashboard.chart('cop').getModel().getComponent('xAxis')
     .getModel('axisLabel').get('color')"""
-
-
-def luminance(css_color: str) -> float:
-    """0 (black) … 1 (white) for '#rrggbb' or 'rgb(r, g, b)'."""
-    if css_color.startswith("#"):
-        r, g, b = (int(css_color[i:i + 2], 16) for i in (1, 3, 5))
-    else:
-        r, g, b = (int(x) for x in re.findall(r"\d+", css_color)[:3])
-    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
 def test_dark_mode_toggle_switches_page_and_charts_and_is_remembered(browser, pages, site):

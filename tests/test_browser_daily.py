@@ -8,16 +8,12 @@ from typing import Any, Iterator
 import pytest
 
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    CLOCK_START,
-    TIMEZONE,
     Site,
     artifact,
-    ensure_bundle,
     free_port,
     generate_once,
     make_site,
+    open_page,
     sidecar,
     wait_shown_hash,
 )
@@ -33,15 +29,6 @@ AXIS_COLOUR = """() => heatpumpDashboard.chart('daily').getModel().getComponent(
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    ensure_bundle()
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     site = make_site(tmp_path_factory.mktemp("daily"))
     generate_once(site)
@@ -53,17 +40,7 @@ def phone(browser: Any) -> Iterator[Any]:
     opened: list[Any] = []
 
     def open_phone(url: str, scheme: str = "light") -> Any:
-        context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme,
-                                      timezone_id=TIMEZONE, bypass_csp=True)
-        page = context.new_page()
-        page.clock.set_system_time(CLOCK_START)
-        page.set_default_timeout(20000)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.script_errors = errors
-        opened.append(page)
-        page.goto(url)
-        return page
+        return open_page(opened, browser, url, width=390, height=844, scheme=scheme)
 
     yield open_phone
     for page in opened:

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
 
 import pytest
 
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CLOCK_START,
     TIMEZONE,
     artifact,
-    ensure_bundle,
     free_port,
     generate_once,
+    luminance,
     make_site,
     sidecar,
 )
@@ -25,20 +22,6 @@ from tests.browser_support import (
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    ensure_bundle()
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def luminance(css_color: str) -> float:
-    r, g, b = (int(x) for x in re.findall(r"\d+", css_color)[:3])
-    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
 def digits(text: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import artifact, free_port, sidecar
-from tests.test_browser import browser, generated, open_page, pages, site  # noqa: F401 (fixtures)
+from tests.browser_support import artifact, free_port, open_page, sidecar
+from tests.test_browser import generated, site  # noqa: F401 (fixtures)
 
 MONTHLY_DRAWN = "document.querySelector('[data-chart=\"monthly\"][data-drawn=\"1\"]') !== null"
 

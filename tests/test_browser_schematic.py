@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CLOCK_START,
     TIMEZONE,
     Site,
-    ensure_bundle,
     free_port,
     generate_once,
     make_site,
@@ -60,15 +57,6 @@ STROKE = """(selector) => {
 def lines(values: dict[str, float], at: datetime) -> list[str]:
     ms = int(at.timestamp() * 1000)
     return [f"heatpump,name={name} value={value} {ms}" for name, value in values.items()]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    ensure_bundle()
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def pump_site(influxd: Any, database: str, workdir: Path) -> Site:

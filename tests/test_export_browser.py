@@ -12,8 +12,6 @@ import pytest
 import yaml
 
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CLI,
     DEFAULT_CHARTS,
     ROOT,
@@ -48,14 +46,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"export failed:\n{result.stdout}\n{result.stderr}"
     return out
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

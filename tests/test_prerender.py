@@ -6,17 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from generator import prerender
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CLOCK_START,
     TIMEZONE,
-    ensure_bundle,
     free_port,
     generate_once,
     make_site,
@@ -69,16 +66,6 @@ def test_a_missing_number_is_a_dash_as_on_the_page():
 
 
 # --- in Chromium ----------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    ensure_bundle()
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def page_texts(browser: Any, url: str, *, script: bool) -> dict[str, str]:
     context = browser.new_context(java_script_enabled=script, timezone_id=TIMEZONE, bypass_csp=True)
     try:

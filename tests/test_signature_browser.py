@@ -3,44 +3,24 @@ scatter series with their lines, inside the card, with the theme's text colour; 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
 
 import pytest
 
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Site,
     artifact,
-    ensure_bundle,
     free_port,
     generate_once,
+    luminance,
     make_site,
+    open_page,
     sidecar,
 )
-from tests.test_browser import luminance, open_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    ensure_bundle()
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def pages(browser: Any) -> Iterator[list[Any]]:
-    opened: list[Any] = []
-    yield opened
-    for page in opened:
-        page.context.close()
 
 
 @pytest.fixture(scope="module")
