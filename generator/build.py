@@ -32,6 +32,7 @@ from generator.manifest import Manifest, publish_manifest
 from generator.notify import Notifier, make_notifier, observed
 from generator.site import DEFAULT_RANGE, Assets, publish_assets_and_icon, publish_index
 from generator.sources.base import Latest, Source
+from generator.sources.fold import read_range
 from generator.status import write_status
 from generator.tariff import FILE, read_price_file, tariff_of
 from generator.writer import Publisher
@@ -221,12 +222,13 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     """Everything a viewer sees for one range: source → analytics → charts."""
     window = window_for(spec, now, ctx.cfg["site.timezone"])
     params = priced_params(ctx)
-    frame, heat = ctx.source.series(window, bands=spec.bands), None
+    frame, finer = read_range(ctx.source, window, spec.bands)
+    heat = None
     if window.calendar_months:  # "all": from its first month with data, each month's heat from its days
-        window, frame, heat = analytics.read_history(ctx.source, window, frame, params)
+        window, frame, finer, heat = analytics.from_first_month(window, frame, finer, params)
     changes = ctx.source.state_changes(window, CHANGING)
-    # daily bucket means cannot tell hot-water hours from heating hours: the seasons' split reads hours
-    hourly = ctx.source.series(analytics.hours_of(window), bands=False) if window.calendar_days else None
+    # daily bucket means cannot tell hot-water hours from heating hours: the seasons' split uses the hours
+    hourly = finer if window.calendar_days else None
     summary = analytics.summarize(frame, changes, window, params, hourly, heat)
     remember_alarm_starts(ctx, summary, latest)
     means = {m: analytics.time_weighted_mean(frame, window, m) for m in MEANS}

@@ -555,15 +555,22 @@ def test_a_window_no_bucket_closed_in_is_answered_from_the_cache_until_the_re_ch
     assert len(inner.series_windows) > calls, "the re-check goes when due"
 
 
-def test_local_months_are_asked_a_month_a_chunk_and_equal_the_inner_source(generic: Influxd):
-    spec = BY_KEY["all"]
-    bare = source_for(generic, "cache_generic")
+def test_a_month_and_a_year_of_hours_on_one_grid_keep_their_own_buckets(generic: Influxd):
+    """30d and 365d (read in hours, then folded into days) ask the same grid: neither trims away the other's
+    buckets, so after one cold fill each a refresh of either asks only for its tail."""
     inner = Recording(source_for(generic, "cache_generic"))
-    cached = CachedSource(inner)
-    window = window_for(spec, pd.Timestamp("2024-05-03T07:00", tz=TZ).to_pydatetime(), TZ)
-    window = Window(window.edges()[-13], window.end, window.bucket, TZ)   # the last twelve months
-    assert_same_frame(cached.series(window, False), bare.series(window, False))
-    assert len(inner.series_windows) == 12   # a month is no fixed Timedelta: one month a chunk
-    assert all(w.bucket == "1MS" for w in inner.series_windows)
-    march = cached.series(window, False).loc[pd.Timestamp("2024-03-01", tz=TZ).tz_convert("UTC")]
-    assert march["compressor_on"] == pytest.approx(2 / 3, abs=0.01)   # 20 min on, 10 min off
+    cached = CachedSource(inner, recheck_every=pd.Timedelta(hours=1), clock=lambda: 0.0)
+    bare = source_for(generic, "cache_generic")
+    month = window_for(BY_KEY["30d"], NOW.to_pydatetime(), TZ)
+    year_days = window_for(BY_KEY["365d"], NOW.to_pydatetime(), TZ)
+    year = Window(year_days.start, year_days.end, "1h", TZ)
+    cached.series(year, True)
+    cached.series(month, True)
+    calls = len(inner.series_windows)
+    later = window_for(BY_KEY["30d"], (NOW + pd.Timedelta(hours=1)).to_pydatetime(), TZ)
+    assert_same_frame(cached.series(year, True), bare.series(year, True))
+    assert_same_frame(cached.series(later, True), bare.series(later, True))
+    assert cached.cold_calls == 2
+    asked = inner.series_windows[calls:]
+    assert asked and all(w.end - w.start <= pd.Timedelta(hours=3) for w in asked)   # the tail: 2 old buckets, 1 new
+

@@ -136,7 +136,9 @@ def test_the_days_cop_is_its_heat_over_its_electricity(published):
 def test_the_365d_bars_start_where_the_history_does_and_cover_whole_days(published):
     doc = published["365d"]
     electric = bars(doc, "Electricity")
-    assert len(electric) == 365 and electric["2026-10-09"] == (None, True) and electric["2025-11-09"] == (None, True)
+    assert len(electric) == 365 and electric["2025-11-09"] == (None, True)
+    # The first sample, 23:55 on 9 October, holds until midnight: 5 minutes at 1 kW on a pale first day.
+    assert electric["2026-10-09"] == (pytest.approx(1.0 * 5 / 60, abs=0.051), True)
     for day in pd.date_range("2026-10-10", "2026-11-08", freq="1D").strftime("%Y-%m-%d"):
         e, _ = truth(day)
         assert electric[day] == (pytest.approx(e, abs=0.051), day == "2026-10-20"), day

@@ -10,9 +10,10 @@ import pytest
 
 from generator.core.errors import ConfigError
 from generator.core.metrics import BY_NAME, Kind, band_column, coverage_column
-from generator.core.ranges import BY_KEY, RANGES, window_for
+from generator.core.ranges import BY_KEY, RANGES, Window, window_for
 from generator.sources import simulator
 from generator.sources.demo import DemoSource
+from generator.sources.fold import read_range
 from generator.sources.simulator import SAMPLE_SECONDS
 from tests.clocks import ManualClock
 
@@ -32,7 +33,7 @@ def grid_samples(start: pd.Timestamp, end: pd.Timestamp, seed: int = 1, metrics=
 
 @pytest.fixture(scope="module")
 def source() -> DemoSource:
-    return DemoSource(seed=1)
+    return DemoSource(seed=1, clock=ManualClock(NOW))   # its history: the HISTORY_MONTHS before NOW
 
 
 # --- the contract ----------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def test_every_method_call_counts_as_one_query():
 def test_series_has_a_row_for_every_bucket_start(source, spec):
     w = window_for(spec, NOW.to_pydatetime(), TZ)
     if spec.calendar_months:  # "all": the demo's history begins HISTORY_MONTHS before its clock's now
-        frame = DemoSource(seed=1, clock=ManualClock(NOW)).series(w, bands=spec.bands)
+        frame, _ = read_range(DemoSource(seed=1, clock=ManualClock(NOW)), w, bands=spec.bands)
         assert frame.index.equals(w.edges()[:-1])
         history = frame.index >= pd.Timestamp("2024-09-01", tz=TZ)     # Nov 2025 − 14 months
         assert frame[~history].isna().all().all() and history.sum() == 14   # Sep 2024 … Oct 2025
@@ -240,12 +241,25 @@ def test_latest_reports_an_active_alarm_and_since_when():
     assert quiet.alarm_codes == () and quiet.alarm_since == {}
 
 
-def test_closed_months_of_all_are_sampled_once_and_read_the_same_again():
+def test_hours_are_sampled_once_and_the_days_folded_from_them_read_the_same_again():
+    src = DemoSource(seed=1, clock=ManualClock(NOW))
+    days = window("365d")
+    first = src.series(days, bands=True)
+    begun = time.perf_counter()
+    again = src.series(days, bands=True)
+    hours = src.series(Window(days.start, days.end, "1h", TZ), bands=False)
+    assert time.perf_counter() - begun < 0.2   # sampling the year again takes about half a second
+    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(first, DemoSource(seed=1, clock=ManualClock(NOW)).series(days, bands=True))
+    assert len(hours) == 365 * 24 and not hours.isna().any().any()   # both DST changes: 8,760 hours
+
+
+def test_buckets_before_the_history_begins_are_empty():
     src = DemoSource(seed=1, clock=ManualClock(NOW))
     w = window("all")
-    first = src.series(w, bands=False)
-    begun = time.perf_counter()
-    again = src.series(w, bands=False)
-    assert time.perf_counter() - begun < 0.2
-    pd.testing.assert_frame_equal(first, again)
-    pd.testing.assert_frame_equal(first, DemoSource(seed=1, clock=ManualClock(NOW)).series(w, bands=False))
+    days = Window(w.start, w.end, "1D", TZ)
+    frame = src.series(days, bands=False)
+    begins = src.history_begins(TZ)
+    assert begins == pd.Timestamp("2024-09-01", tz=TZ).tz_convert("UTC")   # Nov 2025 − 14 months
+    assert frame[frame.index < begins].isna().all().all()
+    assert not frame[frame.index >= begins].isna().any().any()

@@ -10,7 +10,7 @@ import pytest
 
 from generator import analytics as a
 from generator.core.ranges import BY_KEY, MONTHS, Window, window_for
-from generator.sources import months as m
+from generator.sources import fold as m
 
 TZ = "Europe/Stockholm"
 
@@ -44,7 +44,7 @@ def test_a_month_of_constant_power_is_watts_times_its_743_hours_in_march():
     days = m.days_of(months)
     frame = daily(days, power_electric=1000.0, **{"power_electric:cov": 1.0}, heat_output=3000.0,
                   **{"heat_output:cov": 1.0})
-    folded = m.to_months(frame, days, months)
+    folded = m.fold(frame, days, months)
     assert folded["power_electric"].tolist() == [pytest.approx(1000.0)]
     assert folded["power_electric:cov"].tolist() == [pytest.approx(1.0)]
     s = a.summarize(folded, {}, months, a.Params())
@@ -63,7 +63,7 @@ def test_held_means_are_weighted_by_covered_hours_and_counters_summed():
     cov = np.ones(31)
     cov[:10] = 0.5                         # ten days half covered at 4 kW, 21 whole days at 1 kW
     frame = daily(days, power_electric=power, **{"power_electric:cov": cov}, energy_electric=2.0)
-    folded = m.to_months(frame, days, months)
+    folded = m.fold(frame, days, months)
     covered_h = 10 * 12 + 21 * 24
     assert folded["power_electric"].iloc[0] == pytest.approx((4000 * 120 + 1000 * 504) / covered_h)
     assert folded["power_electric:cov"].iloc[0] == pytest.approx(covered_h / 744)
@@ -76,7 +76,7 @@ def test_a_gap_month_has_no_bars_and_no_last_year_for_the_month_after_a_year():
     frame = daily(days, power_electric=500.0, **{"power_electric:cov": 1.0})
     june = (frame.index >= pd.Timestamp("2025-06-01", tz=TZ)) & (frame.index < pd.Timestamp("2025-07-01", tz=TZ))
     frame.loc[june, :] = np.nan
-    folded = m.to_months(frame, days, months)
+    folded = m.fold(frame, days, months)
     s = a.summarize(folded, {}, months, a.Params())
     table = {t.start.tz_convert(TZ).strftime("%Y-%m"): t for t in a.months(folded, months, s.heat, last_year=True)}
     assert table["2025-06"].electric_kwh is None

@@ -45,13 +45,12 @@ from generator.analytics.heat import (
 )
 from generator.analytics.monthly import (
     from_first_data,
+    from_first_month,
     heat_by_month,
     months,
-    read_history,
 )
 from generator.analytics.periods import (
     daily,
-    hours_of,
     local_days,
     period_spf,
     season_began,
@@ -89,7 +88,7 @@ __all__ = [
     "AlarmEvent", "Cost", "Coverage", "Cycles", "Days", "Energy", "FlowSuggestion", "Heat", "HotWater", "MetricQuality", "Month", "Params",
     "Performance", "Runtime", "SeasonSpf", "Seasons", "Signature", "SignatureFit", "SignatureSeason", "Summary", "alarm_events", "bucket_hours", "bucket_prices", "carnot", "carnot_cop", "column",
     "compressor_cycles", "compressor_power", "cop_series", "cost", "cost_problems", "coverage", "covered_hours", "daily", "days_of",
-    "electricity", "energy", "from_first_data", "heat", "heat_by_month", "hot_water_cycles", "hours_of", "kwh", "left_out", "local_days", "metric_quality", "months", "performance", "period_spf", "read_history", "running_carnot_cop", "runtime", "season_began", "season_start", "seasons", "signature", "summarize",
+    "electricity", "energy", "from_first_data", "from_first_month", "heat", "heat_by_month", "hot_water_cycles", "kwh", "left_out", "local_days", "metric_quality", "months", "performance", "period_spf", "running_carnot_cop", "runtime", "season_began", "season_start", "seasons", "signature", "summarize",
     "suggest_flow_factor", "time_weighted_mean",
 ]
 

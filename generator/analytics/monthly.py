@@ -8,8 +8,6 @@ the covered part, never stretched to a whole month.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
@@ -24,21 +22,19 @@ from generator.analytics.heat import heat
 from generator.analytics.records import Heat, Month, Params
 from generator.core.metrics import coverage_column
 from generator.core.ranges import Window
-from generator.sources.months import days_of, from_first_data
-
-if TYPE_CHECKING:
-    from generator.sources.base import Source
+from generator.sources.fold import days_of, from_first_data
 
 PARTIAL_BELOW = 0.95     # a month with less data than this share of its hours is marked partial
 MIN_ELECTRIC_KWH = 0.5   # below, a month's COP is a quotient of rounding errors
 
 
-def read_history(source: "Source", window: Window, frame: pd.DataFrame,
-                 params: Params) -> tuple[Window, pd.DataFrame, Heat]:
-    """The "all" range from its first month with data: that window, its monthly frame, and each month's
-    heat summed from the local days of the window (read once more from the source, without bands)."""
+def from_first_month(window: Window, frame: pd.DataFrame, daily: pd.DataFrame,
+                     params: Params) -> tuple[Window, pd.DataFrame, pd.DataFrame, Heat]:
+    """The "all" range from its first month with data: that window, its monthly frame, the local days it
+    was folded from, and each month's heat summed from those days."""
     window, frame = from_first_data(window, frame)
-    return window, frame, heat_by_month(source.series(days_of(window), bands=False), window, params)
+    daily = daily.loc[daily.index >= window.start]
+    return window, frame, daily, heat_by_month(daily, window, params)
 
 
 def heat_by_month(daily: pd.DataFrame, window: Window, params: Params) -> Heat:
@@ -73,21 +69,30 @@ def months(frame: pd.DataFrame, window: Window, heat_: Heat, last_year: bool) ->
     elec = elec if elec is not None else pd.Series(np.nan, index=frame.index)
     heat = heat_.kwh.reindex(frame.index) if heat_.method else pd.Series(np.nan, index=frame.index)
     local = frame.index.tz_convert(window.tz)
-    key = pd.Series([(t.year, t.month) for t in local], index=frame.index)
-    covered = _covered(frame, hours)
-    both = elec.notna() & heat.notna()
+    keys, at = np.unique(np.asarray(local.year) * 12 + np.asarray(local.month) - 1, return_inverse=True)
+    e, h = elec.to_numpy(dtype=float), heat.to_numpy(dtype=float)
+    both = ~np.isnan(e) & ~np.isnan(h)
+
+    def per_month(values: np.ndarray, rows: np.ndarray) -> np.ndarray:   # in numpy: a year is 365 rows
+        return np.bincount(at, weights=np.where(rows, values, 0.0), minlength=len(keys))
+
+    e_sum, h_sum = per_month(e, ~np.isnan(e)), per_month(h, ~np.isnan(h))
+    e_any, h_any = per_month(np.ones_like(e), ~np.isnan(e)) > 0, per_month(np.ones_like(h), ~np.isnan(h)) > 0
+    e_both, h_both = per_month(e, both), per_month(h, both)
+    covered_sum = per_month(_covered(frame, hours).to_numpy(dtype=float), np.ones(len(e), dtype=bool))
     found: dict[tuple[int, int], Month] = {}
-    for (year, month), rows in frame.groupby(key).groups.items():
+    for i, k in enumerate(keys.tolist()):
+        year, month = divmod(k, 12)
+        month += 1
         start_local = pd.Timestamp(year=year, month=month, day=1).tz_localize(window.tz)
         month_hours = ((start_local.tz_localize(None) + pd.DateOffset(months=1)).tz_localize(window.tz)
                        - start_local).total_seconds() / 3600.0
-        share = min(float(covered[rows].sum()) / month_hours, 1.0)
-        e_both, h_both = float(elec[rows][both[rows]].sum()), float(heat[rows][both[rows]].sum())
+        share = min(float(covered_sum[i]) / month_hours, 1.0)
         found[(year, month)] = Month(
             start=start_local.tz_convert("UTC"),
-            electric_kwh=_total(elec[rows]),
-            heat_kwh=_total(heat[rows]),
-            cop=ratio(h_both, e_both) if e_both >= MIN_ELECTRIC_KWH else None,
+            electric_kwh=float(e_sum[i]) if e_any[i] else None,
+            heat_kwh=float(h_sum[i]) if h_any[i] else None,
+            cop=ratio(float(h_both[i]), float(e_both[i])) if e_both[i] >= MIN_ELECTRIC_KWH else None,
             covered_share=share,
             partial=share < PARTIAL_BELOW,
         )
@@ -97,7 +102,3 @@ def months(frame: pd.DataFrame, window: Window, heat_: Heat, last_year: bool) ->
     return tuple(Month(m.start, m.electric_kwh, m.heat_kwh, m.cop, m.covered_share, m.partial,
                        found.get((k[0] - 1, k[1]))) for k, m in zip(sorted(found), ordered))
 
-
-def _total(values: pd.Series) -> float | None:
-    total = values.sum(min_count=1)
-    return None if pd.isna(total) else float(total)

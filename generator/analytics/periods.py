@@ -26,6 +26,7 @@ from generator.analytics.records import (
 )
 from generator.analytics.signature import season_start
 from generator.core.ranges import Window
+from generator.sources.fold import hours_of
 
 # The split into space heating and hot water shares each bucket's heat and electricity by the time the valve
 # was on hot water, as if both modes ran at one COP in that bucket: on hourly buckets a charge shares only
@@ -72,11 +73,6 @@ def daily(frame: pd.DataFrame, window: Window, heat_: Heat) -> Days:
 def _next_local_midnight(day_start: pd.Timestamp, tz: str) -> pd.Timestamp:
     local = day_start.tz_convert(tz)
     return (local.tz_localize(None) + pd.Timedelta(days=1)).tz_localize(tz).tz_convert("UTC")
-
-
-def hours_of(window: Window) -> Window:
-    """The same window in hourly buckets (a daily window's edges are local midnights, so on hour edges)."""
-    return Window(window.start, window.end, "1h", window.tz)
 
 
 def season_began(window: Window, heating_start: tuple[int, int]) -> pd.Timestamp:

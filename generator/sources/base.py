@@ -38,7 +38,9 @@ class Source(Protocol):
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
         """Per-bucket values of every canonical metric the source has (docs/data-layer.md).
 
-        Index: every bucket start in `window.edges()[:-1]` (UTC), NaN where a bucket has no data.
+        Index: every bucket start in `window.edges()[:-1]` (UTC), NaN where a bucket has no data.  Buckets
+        of a fixed length or local days; never calendar months: a range of those is read in local days
+        and folded (generator/sources/fold.py).
         Columns: canonical names. Temperatures, frequency, states (0/1) and powers (W): the time-weighted
         mean of the held value over the part of the bucket data covers (fraction of time on, average
         power). Counters: their increase inside the bucket (the first bucket's from the value before the

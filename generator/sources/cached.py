@@ -2,7 +2,7 @@
 
 A range's window ends at its last *closed* bucket and is refreshed again and again (30d every 15 min, 365d
 every hour), so nearly every bucket of a refresh was already computed by the previous one.  CachedSource
-keeps, per grid (bucket, time zone, bands), the buckets it last returned, and on the next call asks the
+keeps, per grid (bucket, time zone, bands, span_class: about how long the window is), the buckets it last returned, and on the next call asks the
 inner source only for smaller windows on the same grid:
 
 * the *tail*: the buckets the cache does not cover yet plus the newest cached ones (late data; and the last
@@ -148,7 +148,8 @@ class CachedSource:
         kind: _Kind[pd.DataFrame, pd.DataFrame] = _Kind(
             "frame", ask=lambda w: self.inner.series(w, bands), splice=splice_frame,
             trim=lambda held, start: held[held.index >= start], cut=cut_frame)
-        return self._answer(self._frames, (window.bucket, window.tz, bool(bands)), window, kind).copy()
+        return self._answer(self._frames, (window.bucket, window.tz, bool(bands), span_class(window)), window,
+                            kind).copy()
 
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
         order = tuple(metrics)
@@ -157,7 +158,7 @@ class CachedSource:
             splice=lambda held, piece, a, b, end, origin: splice_changes(held, piece, a, b, end, origin, order),
             trim=lambda held, start: {m: cut_changes(s, start, None) for m, s in held.items()},
             cut=lambda held, w: {m: cut_changes(held[m], w.start, w.end) for m in order if m in held})
-        answer = self._answer(self._changes, (order, window.bucket, window.tz), window, kind)
+        answer = self._answer(self._changes, (order, window.bucket, window.tz, span_class(window)), window, kind)
         return {m: s.copy() for m, s in answer.items()}
 
     # --- the plan -------------------------------------------------------------------------------------------
@@ -268,6 +269,14 @@ class CachedSource:
             k += 1
         assert held is not None  # a window holds at least one bucket, so at least one request was made
         return held
+
+
+def span_class(window: Window) -> int:
+    """Which entry of a grid a window shares: windows of about the same length (a range as it moves on,
+    its snapshot of yesterday) share one; far longer or shorter ones keep their own, so 30 days of hours
+    (30d) and a year of them (365d, folded into days) do not trim away each other's buckets on every
+    refresh.  ⌊log2 of the buckets⌋: a DST day's bucket more or less never moves a range to another class."""
+    return int(np.log2(max(1, len(window.edges()) - 1)))
 
 
 # --- frames ------------------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ import pandas as pd
 
 from generator.core.ranges import Window
 from generator.mapping import SeriesRef, SiteMapping
-from generator.sources import months
 from generator.sources.base import Latest, Source
 from generator.sources.influxql import Connection, InfluxQLSource
 from providers.model import Provider
@@ -79,8 +78,6 @@ class CompositeSource:
         return self.main.query_count + sum(p.source.query_count for p in self.parts)
 
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        if window.calendar_months:  # local months, folded from local days (months.py)
-            return months.by_month(lambda days: self.series(days, bands), window)
         frame = self.main.series(window, bands).copy()
         for part in self.parts:
             got = part.source.series(window, bands)

@@ -25,10 +25,13 @@ from generator.core.clock import SYSTEM, Clock
 from generator.core.errors import ConfigError
 from generator.core.metrics import BY_NAME, CHANGING, Kind, band_column, coverage_column
 from generator.core.ranges import Window
-from generator.sources import months, simulator
+from generator.sources import simulator
 from generator.sources.base import Latest
+from generator.sources.fold import HOURS, fold
 
 HISTORY_MONTHS = 14              # the demo's history: "all" shows 14 months, and a year-on-year comparison
+HOUR_S = 3600
+KEPT_HOURS = (HISTORY_MONTHS + 2) * 31 * 24   # the hours kept: the history, and the month it began in
 CHUNK_SAMPLES = 1 << 15          # ~11 days of 30 s samples: small arrays stay in cache
 _NS = 1_000_000_000
 _STEP_NS = simulator.SAMPLE_SECONDS * _NS
@@ -69,61 +72,80 @@ class DemoSource:
         self.seed = _check_seed(seed)
         self._clock = clock
         self.query_count = 0
-        self._month_rows: dict[tuple[str, bool, pd.Timestamp], pd.Series] = {}   # closed months, see _months()
+        self._hours: pd.DataFrame | None = None   # hourly buckets with bands, as sampled: see _from_hours()
 
     # --- series ----------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        if window.calendar_months:  # local months, folded from local days (months.py)
-            return self._months(window, bands)
         self.query_count += 1
-        edges = window.edges()
-        index = pd.DatetimeIndex(edges[:-1])
+        begins = self.history_begins(window.tz)
+        if window.bucket_seconds == HOUR_S or window.calendar_days:
+            return self._from_hours(window, bands, begins)
+        return self._sampled(window, bands, begins)
+
+    def _columns(self, bands: bool) -> list[str]:
         columns = list(METRICS) + [coverage_column(m) for m in METRICS if BY_NAME[m].kind is not Kind.CODE]
         if bands:
             columns += [band_column(m, w) for m in METRICS if BY_NAME[m].kind is Kind.TEMPERATURE
                         for w in ("min", "max")]
+        return columns
+
+    def _sampled(self, window: Window, bands: bool, begins: pd.Timestamp) -> pd.DataFrame:
+        """The window's buckets from the samples themselves (see the module docstring)."""
+        edges = window.edges()
+        index = pd.DatetimeIndex(edges[:-1])
+        first = int(edges.searchsorted(begins))   # the buckets before the history stay empty
+        columns = self._columns(bands)
         out = {c: np.full(len(index), np.nan) for c in columns}
-        if len(index) > 0:
+        if first < len(index):
             grid = _first_grid_at_or_after(edges.as_unit("ns").asi8)  # bucket b: grid[b] ≤ g < grid[b+1]
-            for b0, b1 in self._chunks(grid):
-                self._aggregate(grid, b0, b1, bands, out)
+            for b0, b1 in self._chunks(grid[first:]):
+                self._aggregate(grid, first + b0, first + b1, bands, out)
             # Every sample holds for one grid step, so a bucket is covered by its samples' share of it.
             seconds = np.diff(edges.as_unit("s").asi8).astype(float)
             counts = np.diff(grid).astype(float)
-            covered = np.where(counts > 0, counts * simulator.SAMPLE_SECONDS / seconds, np.nan)
+            covered = np.where((counts > 0) & (np.arange(len(index)) >= first),
+                               counts * simulator.SAMPLE_SECONDS / seconds, np.nan)
             for name in METRICS:
                 if coverage_column(name) in out:
                     out[coverage_column(name)] = covered.copy()
         return pd.DataFrame(out, index=index, columns=columns)
 
-    def _months(self, window: Window, bands: bool) -> pd.DataFrame:
-        """Monthly buckets of a history that begins HISTORY_MONTHS before now: the simulator would answer
-        for any past, but ten simulated years take seconds to sample, and a real history has a start.  A
-        closed month never changes (the simulator is a function of time), so it is sampled once per
-        process: the daily refresh of "all" samples only months it has not seen."""
+    def _from_hours(self, window: Window, bands: bool, begins: pd.Timestamp) -> pd.DataFrame:
+        """Hourly buckets and local days (30d, 365d's hours, "all"'s days) from the hours this source
+        keeps: each hour is sampled once per process, and a day is its hours folded (fold.py; equal to
+        sampling the day, as a bucket's mean of samples is its hours' means weighted by their samples)."""
         edges = window.edges()
-        now_utc = pd.Timestamp(self._clock.now()).tz_convert("UTC")
-        now = now_utc.tz_convert(window.tz).tz_localize(None)
-        begins = (now.normalize().replace(day=1) - pd.DateOffset(months=HISTORY_MONTHS)).tz_localize(window.tz)
-        first = min(int(edges.searchsorted(begins.tz_convert("UTC"))), len(edges) - 1)
-        index = pd.DatetimeIndex(edges[:-1])
-        if first == len(edges) - 1:
-            empty = self.series(months.days_of(Window(edges[0], edges[1], window.bucket, window.tz)), bands).iloc[:0]
-            return empty.reindex(index)
-        key = lambda start: (window.tz, bool(bands), start)  # noqa: E731
-        missing = [i for i in range(first, len(edges) - 1) if key(edges[i]) not in self._month_rows]
-        fresh = None
-        if missing:   # one sampling for the run from the first month not seen to the last
-            a, b = missing[0], missing[-1] + 1
-            fresh = months.by_month(lambda days: self.series(days, bands),
-                                    Window(edges[a], edges[b], window.bucket, window.tz))
-            for i in range(a, b):
-                if edges[i + 1] <= now_utc:   # closed: it reads the same next time
-                    self._month_rows[key(edges[i])] = fresh.loc[edges[i]]
-        rows = [self._month_rows[key(edges[i])] if key(edges[i]) in self._month_rows else fresh.loc[edges[i]]
-                for i in range(first, len(edges) - 1)]
-        frame = pd.DataFrame(rows, index=index[first:])
-        return frame.reindex(index)
+        start = edges[min(int(edges.searchsorted(begins)), len(edges) - 1)]
+        columns = self._columns(bands)
+        if start >= window.end:
+            return pd.DataFrame(np.nan, index=pd.DatetimeIndex(edges[:-1]), columns=columns)
+        hours = self._hours_between(start, window.end)
+        if window.calendar_days:
+            hours = fold(hours, Window(start, window.end, HOURS, window.tz), Window(start, window.end, window.bucket, window.tz))
+        return hours.reindex(pd.DatetimeIndex(edges[:-1]))[columns]
+
+    def _hours_between(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        """Hourly buckets [start, end) with bands, from self._hours, sampling the hours it lacks on either
+        side (the kept span only grows; the generator asks the same months again and again)."""
+        kept = self._hours
+        if kept is None or start > kept.index[-1] or end < kept.index[0]:
+            kept = self._sampled(Window(start, end, HOURS, "UTC"), True, start)
+        else:
+            lo, hi = kept.index[0], kept.index[-1] + pd.Timedelta(hours=1)
+            before = self._sampled(Window(start, lo, HOURS, "UTC"), True, start) if start < lo else kept.iloc[:0]
+            after = self._sampled(Window(hi, end, HOURS, "UTC"), True, hi) if end > hi else kept.iloc[:0]
+            kept = pd.concat([before, kept, after]) if len(before) or len(after) else kept
+        if len(kept) > KEPT_HOURS:   # bounded: the oldest go first (the "all" range reaches back furthest)
+            kept = kept.iloc[-KEPT_HOURS:]
+        self._hours = kept
+        return kept.loc[(kept.index >= start) & (kept.index < end)]
+
+    def history_begins(self, tz: str) -> pd.Timestamp:
+        """The first local month of the demo's history (UTC): the simulator would answer for any past, but
+        ten simulated years (the "all" range's reach) take seconds to sample, and a real history has a
+        start.  Buckets before it are empty, as a database's are before its first sample."""
+        now = pd.Timestamp(self._clock.now()).tz_convert(tz).tz_localize(None)
+        return (now.normalize().replace(day=1) - pd.DateOffset(months=HISTORY_MONTHS)).tz_localize(tz).tz_convert("UTC")
 
     @staticmethod
     def _chunks(grid: np.ndarray) -> list[tuple[int, int]]:

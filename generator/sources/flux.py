@@ -20,7 +20,7 @@ import pandas as pd
 
 from generator.core.errors import SourceError, scrub
 from generator.core.ranges import Window
-from generator.sources import hold, months, rawplan
+from generator.sources import hold, rawplan
 from generator.sources.base import Latest
 from generator.sources.quoting import flux_duration, flux_string, flux_time
 from providers.model import Provider
@@ -196,8 +196,6 @@ class FluxSource:
 
     # --- Source ------------------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        if window.calendar_months:  # local months, folded from local days (months.py)
-            return months.by_month(lambda days: self.series(days, bands), window)
         plan = self.plan
         short_ms = hold.short_interval_ms(window, self.max_gap_s)
         parts = [self._held_part(), *self._anchor_parts(plan.all, window.start, window.end),

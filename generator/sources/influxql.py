@@ -26,7 +26,7 @@ import pandas as pd
 
 from generator.core.errors import Problem
 from generator.core.ranges import Window
-from generator.sources import hold, months, rawplan
+from generator.sources import hold, rawplan
 from generator.sources.base import Latest
 from generator.sources.influxql_client import (
     Connection,
@@ -158,8 +158,6 @@ class InfluxQLSource:
         }
 
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        if window.calendar_months:  # local months, folded from local days (months.py)
-            return months.by_month(lambda days: self.series(days, bands), window)
         if self._choice is None:
             self._newest()
         plan, f = self.plan, self._f
