@@ -133,11 +133,11 @@ def test_the_schematic_shows_each_live_value_at_its_sensor_on_a_phone(browser, h
             assert warm == {"light": "#d9480f", "dark": "#ff8a4c"}[scheme]
             # each running pump in its circuit's colour of this scheme: brine cold, heating warm
             cold = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--cold').trim()")
-            assert page.evaluate(STROKE, ".pump-brine .pump-body")["color"] == css_colour(page, cold)
-            assert page.evaluate(STROKE, ".pump-heating .pump-body")["color"] == css_colour(page, warm)
-            assert page.evaluate(STROKE, ".pump-brine .pump-body")["width"] == "3px"
+            assert page.evaluate(STROKE, ".pump-brine circle")["color"] == css_colour(page, cold)
+            assert page.evaluate(STROKE, ".pump-heating circle")["color"] == css_colour(page, warm)
+            assert page.evaluate(STROKE, ".pump-brine circle")["width"] == "3px"
             for pump in ("brine", "heating"):  # readable on a phone: the pump sits inside the drawing
-                circle = page.locator(f"#schematic .pump-{pump} .pump-body").bounding_box()
+                circle = page.locator(f"#schematic .pump-{pump} circle").bounding_box()
                 assert circle["width"] >= 14
                 assert box["x"] <= circle["x"] and circle["x"] + circle["width"] <= box["x"] + box["width"]
             assert page.script_errors == []
@@ -168,7 +168,7 @@ def test_the_schematic_changes_when_the_compressor_stops_and_the_valve_turns_to_
             assert (state["valve"], state["texts"]["compressor"], state["texts"]["power_electric"]) == ("heating", "Av", "35 W")
             assert (state["brinePump"], state["heatingPump"]) == ("off", "on")
             assert (state["texts"]["brine_pump"], state["texts"]["heating_pump"]) == ("Av", "På")
-            assert page.evaluate(STROKE, ".pump-brine .pump-body")["width"] == "2px"  # grey and thin: stopped
+            assert page.evaluate(STROKE, ".pump-brine circle")["width"] == "2px"  # grey and thin: stopped
             heating = page.evaluate(STROKE, ".pipe-heat")
             assert heating["width"] == "4px" and heating["dashes"] == "none"  # the valve's path, not flowing
             assert page.evaluate(STROKE, ".pipe-brine")["width"] == "2px"
@@ -202,7 +202,7 @@ def test_a_running_part_is_marked_by_more_than_colour_and_moves_only_when_motion
         try:
             brine, heating = page.evaluate(STROKE, ".pipe-brine"), page.evaluate(STROKE, ".pipe-heat")
             rotor = page.evaluate(STROKE, ".compressor-rotor")
-            pumps = [page.evaluate(STROKE, f".pump-{pump} .pump-impeller")["animation"] for pump in ("brine", "heating")]
+            pumps = [page.evaluate(STROKE, f".pump-{pump} path")["animation"] for pump in ("brine", "heating")]
         finally:
             page.context.close()
     # thick and dashed whatever the motion setting, and the state is written out (tested above)
@@ -248,9 +248,9 @@ def test_a_brand_without_pump_registers_shows_the_pumps_unknown_not_off(browser,
             assert (state["compressor"], state["brinePump"], state["heatingPump"]) == ("on", "unknown", "unknown")
             assert (state["texts"]["brine_pump"], state["texts"]["heating_pump"]) == ("–", "–")
             assert "Köldbärarpump: okänt. Värmebärarpump: okänt." in state["desc"]
-            body = page.evaluate(STROKE, ".pump-brine .pump-body")
+            body = page.evaluate(STROKE, ".pump-brine circle")
             assert body["dashes"] != "none" and body["width"] == "2px"  # dotted, not the solid grey of off
-            assert page.evaluate(STROKE, ".pump-brine .pump-impeller")["animation"] == "none"
+            assert page.evaluate(STROKE, ".pump-brine path")["animation"] == "none"
             assert page.script_errors == []
         finally:
             page.context.close()

@@ -54,6 +54,6 @@ def test_index_html_carries_the_drawing_in_the_live_files_state():
     html = render_index(cfg, Assets(js_path="app.js", css_path="app.css", favicon="icon.svg"), live=LIVE)
     assert 'data-compressor="on" data-valve="hot_water" data-aux="on"' in html
     assert 'data-brine-pump="unknown" data-heating-pump="unknown"' in html
-    assert 'data-text="brine_pump">–</text>' in html and 'data-text="heating_pump">–</text>' in html
+    assert 'data-text="brine_pump">–</text>' in html and 'data-text="heating_pump">–</tspan>' in html
     assert 'data-text="brine_in_temp">3,4 °C</text>' in html
     assert 'role="img"' in html and "<desc id=\"schematic-desc\">Kompressor: På. Växelventil: Varmvatten." in html
