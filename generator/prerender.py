@@ -200,6 +200,8 @@ class SchematicState:
     compressor: str                  # on / off / unknown: the <svg>'s data-* attributes
     valve: str                       # heating / hot_water / unknown
     aux: str
+    brine_pump: str                  # on / off / unknown (a brand without the register: unknown, not off)
+    heating_pump: str
     heat_carrier: bool               # the heat-carrier pair is drawn
     texts: dict[str, str]            # [data-text] node → its text
     desc: str                        # the state in words
@@ -216,6 +218,7 @@ def schematic(live: Mapping[str, Any] | None, language: str) -> SchematicState:
     aux_power = _figure(values, "aux_heater_power")
     if aux == "unknown" and aux_power is not None:
         aux = "on" if aux_power > 0 else "off"
+    brine_pump, heating_pump = _signal(live, "brine_pump_on"), _signal(live, "heating_pump_on")
     texts = {}
     for key in SCHEMATIC_TEMPS:
         value = _figure(values, key)
@@ -224,6 +227,7 @@ def schematic(live: Mapping[str, Any] | None, language: str) -> SchematicState:
     texts["power_electric"] = "–" if electric is None else _power(electric, language)
     on_off = {"on": t["on"], "off": t["off"], "unknown": "–"}
     texts["compressor"], texts["aux"] = on_off[compressor], on_off[aux]
+    texts["brine_pump"], texts["heating_pump"] = on_off[brine_pump], on_off[heating_pump]
     texts["aux_heater_power"] = _power(aux_power, language) if aux == "on" and aux_power is not None else ""
     texts["valve"] = {"heating": t["valveHeating"], "hot_water": t["valveHotWater"], "unknown": "–"}[valve]
     heat_carrier = any(_figure(values, k) is not None for k in ("heat_carrier_supply_temp", "heat_carrier_return_temp"))
@@ -231,9 +235,10 @@ def schematic(live: Mapping[str, Any] | None, language: str) -> SchematicState:
     word = lambda text: t["schematic"]["unknown"] if text == "–" else text  # noqa: E731 — as schematic.js
     aux_words = f"{word(texts['aux'])} ({texts['aux_heater_power']})" if texts["aux_heater_power"] else word(texts["aux"])
     parts = [f"{t['compressor']}: {word(texts['compressor'])}.", f"{t['valve']}: {word(texts['valve'])}.",
-             f"{t['auxHeater']}: {aux_words}."]
+             f"{t['auxHeater']}: {aux_words}.", f"{t['metrics']['brine_pump_on']}: {word(texts['brine_pump'])}.",
+             f"{t['metrics']['heating_pump_on']}: {word(texts['heating_pump'])}."]
     figures = [f"{t['live'].get(k, k)} {texts[k]}" for k in (*SCHEMATIC_TEMPS, "power_electric")
                if _figure(values, k) is not None]
     if figures:
         parts.append(", ".join(figures) + ".")
-    return SchematicState(compressor, valve, aux, heat_carrier, texts, " ".join(parts))
+    return SchematicState(compressor, valve, aux, brine_pump, heating_pump, heat_carrier, texts, " ".join(parts))

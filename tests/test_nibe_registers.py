@@ -23,7 +23,10 @@ TABLE_LAYOUTS = [layout for layout in NIBE.layouts if (layout.register_table or 
 SCALE = {("W", "kW"): 1000.0, ("W", "W"): 1.0, ("kWh", "kWh"): 1.0, ("°C", "°C"): 1.0, ("Hz", "Hz"): 1.0,
          ("count", None): 1.0, ("int", None): 1.0, ("h", "h"): 1.0, ("DM", "DM"): 1.0}
 # What the package's enumeration texts must say for the values we read as 1 (and must not say otherwise).
-MEANS_ON = {"compressor_on": {"Starting", "Running", "Stopping", "On"}, "switch_valve": {"Hot Water"}}
+# A pump's state is running in all but "off" (tests/test_pump_registers.py checks that rule on its own).
+PUMP_STATES = {"starting", "on", "10-day mode", "calibration"}
+MEANS_ON = {"compressor_on": {"Starting", "Running", "Stopping", "On"}, "switch_valve": {"Hot Water"},
+            "brine_pump_on": PUMP_STATES, "heating_pump_on": PUMP_STATES}
 
 
 @lru_cache(maxsize=None)
@@ -96,7 +99,8 @@ def test_enumerations_read_as_on_exactly_the_values_the_package_names_so(layout)
                 f"{part.raw}: value {value} is {text!r} in the package; {metric} reads it as "
                 f"{'on' if int(value) in on else 'off'}")
         checked += 1
-    assert checked == 2  # compressor state and priority
+    # compressor state and priority; the F-series' two pump states besides
+    assert checked == {"nibe-s": 2, "nibe-f": 4}[layout.id]
 
 
 @pytest.mark.parametrize("layout", TABLE_LAYOUTS, ids=lambda layout: layout.id)

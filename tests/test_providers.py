@@ -111,7 +111,7 @@ def test_enum_bit_and_threshold_raws_name_the_share_columns_a_source_delivers():
     prio = load_provider("nibe").share_columns("prio-43086", "name")
     assert [(c.column, c.kind, c.operand) for c in prio] == [("prio-43086==20", "enum", 20.0)]
     status = {c.column for c in load_provider("thermia").share_columns("r10", "name")}
-    assert status == {"r10&2", "r10&8", "r10&144"}
+    assert status == {"r10&1", "r10&2", "r10&4", "r10&8", "r10&144"}  # brine pump, compressor, supply pump, valve, aux
     add_heat = load_provider("nibe").share_columns("int-el-add-power-43084", "name")
     assert [(c.column, c.kind) for c in add_heat] == [("int-el-add-power-43084>0", "above")]
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from generator.sources.base import Latest
     from providers.model import Provider
 
-STATUS_KEYS = ("compressor_on", "switch_valve", "aux_heater_on")
+STATUS_KEYS = ("compressor_on", "switch_valve", "aux_heater_on", "brine_pump_on", "heating_pump_on")
 
 
 def iso(ts: Any) -> str | None:

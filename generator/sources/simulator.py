@@ -65,6 +65,13 @@ epoch*, so any instant finds its slot, and the slot's attributes, without lookin
   with τ 60 s (heat that runs down, no electricity but the pumps').  power_electric = compressor (with
   the brine pump) + add-heat, and 30 W of controller and circulation pump while the compressor rests;
   heat_output (a heat meter after the add-heat) = condenser heat + add-heat power.
+* Pumps.  The brine pump (NIBE GP2) runs exactly while the compressor does: it carries the ground's heat
+  to the evaporator, so it runs on hot water too, and not during an alarm, which stops the compressor (no
+  pre-run or run-on: real ones last seconds to a minute).  The heating pump (the heat-carrier / radiator
+  circulation pump, NIBE GP1) runs while the house needs heat (its slot's demand > 0, as the controller
+  decides it at the slot's start) and the valve is not on hot water; it keeps running while the
+  compressor rests and through an alarm (the radiators still give off stored heat), and is off in
+  summer.  Their electricity is not modelled apart: it is inside the compressor's power and IDLE_W.
 * Degree-minutes.  NIBE's regulation integrates, every minute, DM += supply − calculated supply (NIBE
   VVM 320 service manual, "Degree minutes": "New DM = Previous DM + (actual value − set point value)",
   locked at 0 while heating is not permitted), starts the compressor at −60 DM and the add-heat 400 DM
@@ -150,7 +157,7 @@ METRICS: tuple[str, ...] = (
     "outdoor_temp", "indoor_temp", "supply_temp", "return_temp", "heat_carrier_supply_temp",
     "heat_carrier_return_temp", "hot_water_temp", "brine_in_temp", "brine_out_temp", "compressor_on",
     "aux_heater_on", "aux_heater_power", "switch_valve", "power_electric", "heat_output", "alarm_active",
-    "alarm_code", "degree_minutes",
+    "alarm_code", "degree_minutes", "brine_pump_on", "heating_pump_on",
 )
 # The lifetime counters `counters()` gives (not sampled: a counter is a sum over the pump's whole life).
 COUNTERS: tuple[str, ...] = ("compressor_hours_total", "compressor_hours_hot_water_total", "aux_heater_hours_total",
@@ -643,6 +650,12 @@ class _Model:
 
     def switch_valve(self) -> np.ndarray:
         return self.hw_on.astype(np.float64)
+
+    def brine_pump_on(self) -> np.ndarray:
+        return self.compressor.astype(np.float64)
+
+    def heating_pump_on(self) -> np.ndarray:
+        return ((self.slots.demand[self.k] > 0.0) & ~self.hw_on).astype(np.float64)
 
     def power_electric(self) -> np.ndarray:
         return self.compressor_power + self.aux_power + np.where(self.compressor, 0.0, IDLE_W)

@@ -42,6 +42,24 @@ test('a state the live file does not have is unknown and shows a dash', () => {
   assert.deepEqual([state.texts.compressor, state.texts.valve, state.texts.aux], ['–', '–', '–']);
 });
 
+test('a running brine pump and a stopped heating pump are drawn so and say so', () => {
+  const status = { brine_pump_on: 1, heating_pump_on: 0 };
+  const state = schematicState(live({ values: status, status }), sv);
+  assert.deepEqual([state.brinePump, state.heatingPump], ['on', 'off']);
+  assert.deepEqual([state.texts.brine_pump, state.texts.heating_pump], ['På', 'Av']);
+});
+
+test('a pump the brand does not report is unknown, not off', () => {
+  const status = { compressor_on: 1, switch_valve: 0 };  // a brand without pump registers
+  const state = schematicState(live({ values: status, status }), en);
+  assert.deepEqual([state.brinePump, state.heatingPump], ['unknown', 'unknown']);
+  assert.deepEqual([state.texts.brine_pump, state.texts.heating_pump], ['–', '–']);
+});
+
+test('a pump state only among the values (an older live file) is read from there', () => {
+  assert.equal(schematicState(live({ values: { heating_pump_on: 1 } }), en).heatingPump, 'on');
+});
+
 test('no live file yet: every figure is a dash, never 0', () => {
   const state = schematicState(null, en);
   for (const key of [...SCHEMATIC_TEMPS, 'power_electric']) assert.equal(state.texts[key], '–', key);
@@ -100,12 +118,15 @@ test('a brand with add-heat power only: above 0 W it runs', () => {
 });
 
 test('the description says the state and the figures in words', () => {
-  const values = { compressor_on: 1, switch_valve: 1, aux_heater_on: 0, outdoor_temp: -3, power_electric: 1500 };
-  const state = schematicState(live({ values, status: { compressor_on: 1, switch_valve: 1, aux_heater_on: 0 } }), en);
-  assert.equal(state.desc, 'Compressor: On. Switch valve: Hot water. Add-heat: Off. Outdoor -3.0 °C, Electric power 1.50 kW.');
+  const status = { compressor_on: 1, switch_valve: 1, aux_heater_on: 0, brine_pump_on: 1, heating_pump_on: 0 };
+  const values = { ...status, outdoor_temp: -3, power_electric: 1500 };
+  const state = schematicState(live({ values, status }), en);
+  assert.equal(state.desc, 'Compressor: On. Switch valve: Hot water. Add-heat: Off. Brine pump: On. '
+    + 'Heating pump: Off. Outdoor -3.0 °C, Electric power 1.50 kW.');
 });
 
 test('the description words an unknown state rather than a dash', () => {
   const state = schematicState(live(), sv);
-  assert.equal(state.desc, 'Kompressor: okänt. Växelventil: okänt. Tillsats: okänt.');
+  assert.equal(state.desc, 'Kompressor: okänt. Växelventil: okänt. Tillsats: okänt. Köldbärarpump: okänt. '
+    + 'Värmebärarpump: okänt.');
 });
