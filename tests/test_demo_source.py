@@ -263,3 +263,14 @@ def test_buckets_before_the_history_begins_are_empty():
     assert begins == pd.Timestamp("2024-09-01", tz=TZ).tz_convert("UTC")   # Nov 2025 − 14 months
     assert frame[frame.index < begins].isna().all().all()
     assert not frame[frame.index >= begins].isna().any().any()
+
+
+def test_a_local_day_of_a_half_hour_zone_is_the_mean_of_its_own_samples():
+    kolkata = "Asia/Kolkata"   # UTC+5:30: its midnights are no whole UTC hours, so no hours kept are folded
+    src = DemoSource(seed=1, clock=ManualClock(NOW))
+    w = window_for(BY_KEY["365d"], NOW.to_pydatetime(), kolkata)
+    frame = src.series(w, bands=False)
+    edges = w.edges()
+    samples = grid_samples(edges[100], edges[101], metrics=("outdoor_temp",))
+    assert samples["outdoor_temp"].size == 24 * 120
+    assert frame["outdoor_temp"].iloc[100] == pytest.approx(samples["outdoor_temp"].mean(), rel=1e-12)

@@ -139,5 +139,7 @@ def hot_water_fraction(frame: pd.DataFrame) -> pd.Series | None:
     on = column(frame, "compressor_on")
     if on is None:
         return valve.clip(0, 1)
-    overlap = np.minimum(valve, on)
-    return (overlap / on.where(on > 0)).clip(0, 1).fillna(0)
+    v, o = valve.to_numpy(), on.to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(o > 0, np.minimum(v, o) / np.where(o > 0, o, 1.0), np.nan)
+    return pd.Series(np.nan_to_num(np.clip(share, 0, 1), nan=0.0), index=frame.index)

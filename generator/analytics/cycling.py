@@ -43,10 +43,10 @@ MIN_COVERED_SHARE = 0.5
 
 def histogram(minutes: tuple[float, ...], edges: tuple[float, ...] = BINS_MINUTES) -> list[int]:
     """Counts per bin [edge_i, edge_i+1), the last bin open above."""
-    counts = [0] * len(edges)
-    for m in minutes:
-        counts[int(np.searchsorted(edges, m, side="right")) - 1] += 1
-    return counts
+    if not minutes:
+        return [0] * len(edges)
+    at = np.searchsorted(np.asarray(edges, dtype=float), np.asarray(minutes, dtype=float), side="right") - 1
+    return np.bincount(np.maximum(at, 0), minlength=len(edges)).tolist()
 
 
 def _gaps(frame: pd.DataFrame, window: Window) -> np.ndarray:

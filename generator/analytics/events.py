@@ -12,18 +12,18 @@ from generator.core.ranges import Window
 def _on_periods(changes: pd.Series, window: Window) -> list[tuple[pd.Timestamp, pd.Timestamp | None, bool]]:
     """(start, end, started_inside) of each period the state was on (> 0); end None if still on.  The first
     value is the one in force when the series begins, never a start."""
-    periods: list[tuple[pd.Timestamp, pd.Timestamp | None, bool]] = []
-    start: pd.Timestamp | None = None
-    inside = False
-    for i, (t, v) in enumerate(changes.dropna().sort_index().items()):
-        if v > 0 and start is None:
-            start, inside = t, i > 0
-        elif v <= 0 and start is not None:
-            periods.append((start, t, inside))
-            start = None
-    if start is not None:
-        periods.append((start, None, inside))
-    return periods
+    series = changes.dropna().sort_index()
+    on = series.to_numpy(dtype=float) > 0
+    if not on.any():
+        return []
+    # In numpy: a year of a short-cycling pump has tens of thousands of changes.
+    step = np.diff(on.astype(np.int8), prepend=np.int8(0))
+    starts = np.flatnonzero(step == 1)           # the first value, if on, starts a period too
+    ends = np.flatnonzero(step == -1)
+    begun = list(series.index[starts])           # Timestamps in one conversion, not one per period
+    ended: list[pd.Timestamp | None] = list(series.index[ends])
+    ended += [None] * (len(begun) - len(ended))
+    return list(zip(begun, ended, (starts > 0).tolist()))
 
 
 def compressor_cycles(changes: pd.Series | None, window: Window, counter: pd.Series | None,

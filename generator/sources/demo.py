@@ -57,6 +57,12 @@ def _grid_times(first: int, count: int) -> np.ndarray:
     return (first + np.arange(count, dtype=np.int64)) * simulator.SAMPLE_SECONDS
 
 
+def _on_whole_hours(window: Window) -> bool:
+    """Whether every edge of the window is a whole UTC hour (local midnights are, but for zones of
+    half-hour offsets): only then are its buckets made of the hours kept."""
+    return bool((window.edges().as_unit("s").asi8 % HOUR_S == 0).all())
+
+
 def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, float, np.integer)) or seed < 0 or seed != int(seed):
         raise ConfigError([f"source.seed: {seed!r} is not a whole number ≥ 0; use e.g. 1"])
@@ -78,7 +84,7 @@ class DemoSource:
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
         self.query_count += 1
         begins = self.history_begins(window.tz)
-        if window.bucket_seconds == HOUR_S or window.calendar_days:
+        if (window.bucket_seconds == HOUR_S or window.calendar_days) and _on_whole_hours(window):
             return self._from_hours(window, bands, begins)
         return self._sampled(window, bands, begins)
 
@@ -128,10 +134,10 @@ class DemoSource:
         """Hourly buckets [start, end) with bands, from self._hours, sampling the hours it lacks on either
         side (the kept span only grows; the generator asks the same months again and again)."""
         kept = self._hours
-        if kept is None or start > kept.index[-1] or end < kept.index[0]:
+        lo, hi = (kept.index[0], kept.index[-1] + pd.Timedelta(hours=1)) if kept is not None else (end, start)
+        if kept is None or start > hi or end < lo:   # nothing to join to: the new span alone
             kept = self._sampled(Window(start, end, HOURS, "UTC"), True, start)
         else:
-            lo, hi = kept.index[0], kept.index[-1] + pd.Timedelta(hours=1)
             before = self._sampled(Window(start, lo, HOURS, "UTC"), True, start) if start < lo else kept.iloc[:0]
             after = self._sampled(Window(hi, end, HOURS, "UTC"), True, hi) if end > hi else kept.iloc[:0]
             kept = pd.concat([before, kept, after]) if len(before) or len(after) else kept
