@@ -62,12 +62,16 @@ def test_held_means_are_weighted_by_covered_hours_and_counters_summed():
     power[:10] = 4000.0
     cov = np.ones(31)
     cov[:10] = 0.5                         # ten days half covered at 4 kW, 21 whole days at 1 kW
-    frame = daily(days, power_electric=power, **{"power_electric:cov": cov}, energy_electric=2.0)
+    meter_cov = np.ones(31)
+    meter_cov[30] = 0.25                   # the meter silent for the last 18 hours
+    frame = daily(days, power_electric=power, **{"power_electric:cov": cov}, energy_electric=2.0,
+                  **{"energy_electric:cov": meter_cov})
     folded = m.fold(frame, days, months)
     covered_h = 10 * 12 + 21 * 24
     assert folded["power_electric"].iloc[0] == pytest.approx((4000 * 120 + 1000 * 504) / covered_h)
     assert folded["power_electric:cov"].iloc[0] == pytest.approx(covered_h / 744)
     assert folded["energy_electric"].iloc[0] == pytest.approx(62.0)
+    assert folded["energy_electric:cov"].iloc[0] == pytest.approx((30 * 24 + 6) / 744)
 
 
 def test_a_gap_month_has_no_bars_and_no_last_year_for_the_month_after_a_year():

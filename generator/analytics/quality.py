@@ -34,11 +34,11 @@ def left_out(frame: pd.DataFrame) -> list[Problem]:
     """One problem per series and kind with any left-out sample in the frame's buckets."""
     problems = []
     for name in sorted(c for c in frame.columns if c.startswith("quality:")):
-        counts = frame[name].fillna(0.0)
+        counts = np.nan_to_num(frame[name].to_numpy(dtype=float))   # numpy: one column per raw series
         if counts.sum() <= 0:
             continue
         _, kind, series = name.split(":", 2)
-        first = counts[counts > 0].index[0].tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+        first = frame.index[int(np.argmax(counts > 0))].tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
         count = int(round(counts.sum()))
         problems.append(Problem(kind, f"series {series!r} " + WHAT[kind].format(count=count, first=first),
                                 {"series": series, "count": count, "first": first}))
