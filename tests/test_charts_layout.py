@@ -17,6 +17,7 @@ from generator import analytics
 from generator.charts import build_charts
 from generator.core.ranges import BY_KEY, window_for
 from generator.sources.demo import DemoSource
+from tests.clocks import ManualClock
 
 ROOT = Path(__file__).resolve().parents[1]
 ECHARTS = ROOT / "node_modules" / "echarts" / "dist" / "echarts.js"
@@ -64,7 +65,7 @@ def demo_options(range_key: str, language: str) -> dict[str, dict[str, Any]]:
     """The seven options of a simulated range, as the generator makes them."""
     spec = BY_KEY[range_key]
     window = window_for(spec, NOW, TZ)
-    source = DemoSource(seed=1)
+    source = DemoSource(seed=1, clock=ManualClock(NOW))   # its history: the 14 months before NOW
     frame = source.series(window, bands=spec.bands)
     changes = source.state_changes(window, ["compressor_on", "switch_valve", "aux_heater_on", "alarm_code"])
     summary = analytics.summarize(frame, changes, window, analytics.Params())

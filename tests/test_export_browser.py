@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -26,7 +27,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-DAY = "2025-01-15"
+# A day inside the demo's history (the 14 months before now): before it the demo, like a database, is empty.
+DAY = (date.today() - timedelta(days=20)).isoformat()
 EMBEDDED = re.compile(r'(<script type="application/json" id="embedded-data">)(.*?)(</script>)', re.S)
 
 

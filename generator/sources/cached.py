@@ -2,8 +2,8 @@
 
 A range's window ends at its last *closed* bucket and is refreshed again and again (30d every 15 min, 365d
 every hour), so nearly every bucket of a refresh was already computed by the previous one.  CachedSource
-keeps, per grid (bucket, time zone, bands, span_class: about how long the window is), the buckets it last returned, and on the next call asks the
-inner source only for smaller windows on the same grid:
+keeps, per grid (bucket, time zone, bands, and span_class(): about how long the window is), the buckets it
+last returned, and on the next call asks the inner source only for smaller windows on the same grid:
 
 * the *tail*: the buckets the cache does not cover yet plus the newest cached ones (late data; and the last
   bucket's time-weighted value depends on its right neighbour, which was still open);

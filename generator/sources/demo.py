@@ -29,7 +29,8 @@ from generator.sources import simulator
 from generator.sources.base import Latest
 from generator.sources.fold import HOURS, fold
 
-HISTORY_MONTHS = 14              # the demo's history: "all" shows 14 months, and a year-on-year comparison
+HISTORY_MONTHS = 14              # the demo's history, before its clock's now: every window is empty before it;
+                                 # "all" shows 14 months, and a year-on-year comparison
 HOUR_S = 3600
 KEPT_HOURS = (HISTORY_MONTHS + 2) * 31 * 24   # the hours kept: the history, and the month it began in
 CHUNK_SAMPLES = 1 << 15          # ~11 days of 30 s samples: small arrays stay in cache
