@@ -196,6 +196,8 @@ class FluxSource:
 
     # --- Source ------------------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
+        if window.calendar_months:   # no GROUP BY for them: a range of months is read in days (fold.py)
+            raise ValueError("calendar months are folded from local days (generator/sources/fold.py), not asked")
         plan = self.plan
         short_ms = hold.short_interval_ms(window, self.max_gap_s)
         parts = [self._held_part(), *self._anchor_parts(plan.all, window.start, window.end),

@@ -158,6 +158,8 @@ class InfluxQLSource:
         }
 
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
+        if window.calendar_months:   # no GROUP BY for them: a range of months is read in days (fold.py)
+            raise ValueError("calendar months are folded from local days (generator/sources/fold.py), not asked")
         if self._choice is None:
             self._newest()
         plan, f = self.plan, self._f
