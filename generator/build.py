@@ -225,7 +225,7 @@ def build_range_document(ctx: Context, spec: RangeSpec, now: datetime, latest: L
     frame, finer = read_range(ctx.source, window, spec.bands)
     heat = None
     if window.calendar_months:  # "all": from its first month with data, each month's heat from its days
-        window, frame, finer, heat = analytics.from_first_month(window, frame, finer, params)
+        window, frame, heat = analytics.from_first_month(window, frame, finer, params)
     changes = ctx.source.state_changes(window, CHANGING)
     # daily bucket means cannot tell hot-water hours from heating hours: the seasons' split uses the hours
     hourly = finer if window.calendar_days else None

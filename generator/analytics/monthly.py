@@ -29,12 +29,11 @@ MIN_ELECTRIC_KWH = 0.5   # below, a month's COP is a quotient of rounding errors
 
 
 def from_first_month(window: Window, frame: pd.DataFrame, daily: pd.DataFrame,
-                     params: Params) -> tuple[Window, pd.DataFrame, pd.DataFrame, Heat]:
-    """The "all" range from its first month with data: that window, its monthly frame, the local days it
-    was folded from, and each month's heat summed from those days."""
+                     params: Params) -> tuple[Window, pd.DataFrame, Heat]:
+    """The "all" range from its first month with data: that window, its monthly frame, and each month's
+    heat summed from the local days it was folded from."""
     window, frame = from_first_data(window, frame)
-    daily = daily.loc[daily.index >= window.start]
-    return window, frame, daily, heat_by_month(daily, window, params)
+    return window, frame, heat_by_month(daily.loc[daily.index >= window.start], window, params)
 
 
 def heat_by_month(daily: pd.DataFrame, window: Window, params: Params) -> Heat:

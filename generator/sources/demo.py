@@ -27,7 +27,7 @@ from generator.core.metrics import BY_NAME, CHANGING, Kind, band_column, coverag
 from generator.core.ranges import Window
 from generator.sources import simulator
 from generator.sources.base import Latest
-from generator.sources.fold import HOURS, fold
+from generator.sources.fold import HOURS, fold, hours_of
 
 HISTORY_MONTHS = 14              # the demo's history, before its clock's now: every window is empty before it;
                                  # "all" shows 14 months, and a year-on-year comparison
@@ -128,7 +128,8 @@ class DemoSource:
             return pd.DataFrame(np.nan, index=pd.DatetimeIndex(edges[:-1]), columns=columns)
         hours = self._hours_between(start, window.end)
         if window.calendar_days:
-            hours = fold(hours, Window(start, window.end, HOURS, window.tz), Window(start, window.end, window.bucket, window.tz))
+            days = Window(start, window.end, window.bucket, window.tz)
+            hours = fold(hours, hours_of(days), days)
         return hours.reindex(pd.DatetimeIndex(edges[:-1]))[columns]
 
     def _hours_between(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
