@@ -277,3 +277,40 @@ def test_a_local_day_of_a_half_hour_zone_is_the_mean_of_its_own_samples():
     samples = grid_samples(edges[100], edges[101], metrics=("outdoor_temp",))
     assert samples["outdoor_temp"].size == 24 * 120
     assert frame["outdoor_temp"].iloc[100] == pytest.approx(samples["outdoor_temp"].mean(), rel=1e-12)
+
+
+def changes_from_samples(start: pd.Timestamp, end: pd.Timestamp, metric: str) -> pd.Series:
+    """What state_changes() must say, from the samples themselves: the value at start, then each change."""
+    t = np.arange(int(start.timestamp()), int(end.timestamp()), SAMPLE_SECONDS)
+    x = simulator.sample(t, 1, [metric])[metric]
+    keep = np.r_[True, x[1:] != x[:-1]]
+    index = pd.to_datetime(t[keep], unit="s", utc=True).as_unit("ns")
+    return pd.Series(x[keep], index=index.where(index != index[0], start).as_unit("ns"))
+
+
+def test_state_changes_inside_the_kept_hours_come_from_them_and_equal_the_samples(monkeypatch):
+    src = DemoSource(seed=1, clock=ManualClock(NOW))
+    month, year = window("30d"), window("365d")
+    src.series(month, bands=True)                           # kept: the month's hours
+    src.series(year, bands=True)                            # joined: the year before them
+    sampled: list[int] = []
+    real_sample = simulator.sample
+    monkeypatch.setattr(simulator, "sample", lambda t, *a, **k: sampled.append(len(t)) or real_sample(t, *a, **k))
+    inside = Window(year.start + pd.Timedelta(hours=5), month.start + pd.Timedelta(days=2), "1h", TZ)  # across the join
+    changes = src.state_changes(inside, ["compressor_on", "alarm_code", "switch_valve"])
+    assert sampled == []
+    monkeypatch.undo()
+    for metric in ("compressor_on", "alarm_code", "switch_valve"):
+        expected = changes_from_samples(inside.start, inside.end, metric)
+        assert len(expected) > 2 or metric == "alarm_code"
+        pd.testing.assert_series_equal(changes[metric], expected, check_names=False, check_freq=False)
+
+
+def test_state_changes_of_a_window_partly_outside_the_kept_hours_are_sampled_alike():
+    src = DemoSource(seed=1, clock=ManualClock(NOW))
+    month = window("30d")
+    src.series(month, bands=False)
+    across = Window(month.start - pd.Timedelta(hours=7), month.start + pd.Timedelta(hours=30), "1h", TZ)
+    expected = changes_from_samples(across.start, across.end, "compressor_on")
+    pd.testing.assert_series_equal(src.state_changes(across, ["compressor_on"])["compressor_on"], expected,
+                                   check_names=False, check_freq=False)

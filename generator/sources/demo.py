@@ -16,6 +16,7 @@ The simulator answers for any moment, past or future; the generator only asks up
 """
 from __future__ import annotations
 
+from functools import reduce
 from typing import Sequence
 
 import numpy as np
@@ -27,6 +28,7 @@ from generator.core.metrics import BY_NAME, CHANGING, Kind, band_column, coverag
 from generator.core.ranges import Window
 from generator.sources import simulator
 from generator.sources.base import Latest
+from generator.sources.demo_changes import Changes
 from generator.sources.fold import HOURS, fold, hours_of
 
 HISTORY_MONTHS = 14              # the demo's history, before its clock's now: every window is empty before it;
@@ -38,6 +40,7 @@ _NS = 1_000_000_000
 _STEP_NS = simulator.SAMPLE_SECONDS * _NS
 
 METRICS: tuple[str, ...] = simulator.METRICS
+STATES: tuple[str, ...] = tuple(m for m in CHANGING if m in METRICS)   # what state_changes() answers
 
 
 def _utc(ts: pd.Timestamp) -> pd.Timestamp:
@@ -80,6 +83,7 @@ class DemoSource:
         self._clock = clock
         self.query_count = 0
         self._hours: pd.DataFrame | None = None   # hourly buckets with bands, as sampled: see _from_hours()
+        self._changes: Changes | None = None      # the STATES' changes over the same hours (demo_changes.py)
 
     # --- series ----------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
@@ -96,8 +100,10 @@ class DemoSource:
                         for w in ("min", "max")]
         return columns
 
-    def _sampled(self, window: Window, bands: bool, begins: pd.Timestamp) -> pd.DataFrame:
-        """The window's buckets from the samples themselves (see the module docstring)."""
+    def _sampled(self, window: Window, bands: bool, begins: pd.Timestamp,
+                 changes: list[Changes] | None = None) -> pd.DataFrame:
+        """The window's buckets from the samples themselves (see the module docstring); the STATES' changes
+        in each chunk of samples are appended to `changes` if given."""
         edges = window.edges()
         index = pd.DatetimeIndex(edges[:-1])
         first = int(edges.searchsorted(begins))   # the buckets before the history stay empty
@@ -106,7 +112,7 @@ class DemoSource:
         if first < len(index):
             grid = _first_grid_at_or_after(edges.as_unit("ns").asi8)  # bucket b: grid[b] ≤ g < grid[b+1]
             for b0, b1 in self._chunks(grid[first:]):
-                self._aggregate(grid, first + b0, first + b1, bands, out)
+                self._aggregate(grid, first + b0, first + b1, bands, out, changes)
             # Every sample holds for one grid step, so a bucket is covered by its samples' share of it.
             seconds = np.diff(edges.as_unit("s").asi8).astype(float)
             counts = np.diff(grid).astype(float)
@@ -134,19 +140,29 @@ class DemoSource:
 
     def _hours_between(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
         """Hourly buckets [start, end) with bands, from self._hours, sampling the hours it lacks on either
-        side (the kept span only grows; the generator asks the same months again and again)."""
-        kept = self._hours
+        side (the kept span only grows; the generator asks the same months again and again).  The STATES'
+        changes over the kept hours grow with them."""
+        kept, changes = self._hours, self._changes
         lo, hi = (kept.index[0], kept.index[-1] + pd.Timedelta(hours=1)) if kept is not None else (end, start)
-        if kept is None or start > hi or end < lo:   # nothing to join to: the new span alone
-            kept = self._sampled(Window(start, end, HOURS, "UTC"), True, start)
+        if kept is None or changes is None or start > hi or end < lo:   # nothing to join to: the new span alone
+            kept, changes = self._sample_hours(start, end)
         else:
-            before = self._sampled(Window(start, lo, HOURS, "UTC"), True, start) if start < lo else kept.iloc[:0]
-            after = self._sampled(Window(hi, end, HOURS, "UTC"), True, hi) if end > hi else kept.iloc[:0]
-            kept = pd.concat([before, kept, after]) if len(before) or len(after) else kept
+            if start < lo:
+                before, before_changes = self._sample_hours(start, lo)
+                kept, changes = pd.concat([before, kept]), before_changes.then(changes)
+            if end > hi:
+                after, after_changes = self._sample_hours(hi, end)
+                kept, changes = pd.concat([kept, after]), changes.then(after_changes)
         if len(kept) > KEPT_HOURS:   # bounded: the oldest go first (the "all" range reaches back furthest)
             kept = kept.iloc[-KEPT_HOURS:]
-        self._hours = kept
+            changes = changes.since(int(kept.index[0].timestamp()))
+        self._hours, self._changes = kept, changes
         return kept.loc[(kept.index >= start) & (kept.index < end)]
+
+    def _sample_hours(self, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.DataFrame, Changes]:
+        parts: list[Changes] = []
+        hours = self._sampled(Window(start, end, HOURS, "UTC"), True, start, parts)
+        return hours, reduce(Changes.then, parts)
 
     def history_begins(self, tz: str) -> pd.Timestamp:
         """The first local month of the demo's history (UTC): the simulator would answer for any past, but
@@ -163,11 +179,15 @@ class DemoSource:
         bounds = np.concatenate(([0], cuts, [len(grid) - 1]))
         return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
-    def _aggregate(self, grid: np.ndarray, b0: int, b1: int, bands: bool, out: dict[str, np.ndarray]) -> None:
+    def _aggregate(self, grid: np.ndarray, b0: int, b1: int, bands: bool, out: dict[str, np.ndarray],
+                   changes: list[Changes] | None) -> None:
         first, last = int(grid[b0]), int(grid[b1])
         if last <= first:
             return
-        samples = simulator.sample(_grid_times(first, last - first), self.seed)
+        t = _grid_times(first, last - first)
+        samples = simulator.sample(t, self.seed)
+        if changes is not None:
+            changes.append(Changes.of_samples(t, {m: samples[m] for m in STATES}, last * simulator.SAMPLE_SECONDS))
         starts = grid[b0:b1] - first
         counts = grid[b0 + 1:b1 + 1] - grid[b0:b1]
         filled = counts > 0  # a bucket shorter than a sample step may hold none: it stays NaN
@@ -187,10 +207,13 @@ class DemoSource:
     def state_changes(self, window: Window, metrics: Sequence[str]) -> dict[str, pd.Series]:
         self.query_count += 1
         asked = set(metrics)
-        wanted = [m for m in CHANGING if m in asked and m in METRICS]
+        wanted = [m for m in STATES if m in asked]
         if not wanted:
             return {}
         start_ns, end_ns = _ns(window.start), _ns(window.end)
+        kept = self._changes
+        if kept is not None and kept.covers(start_ns // _NS, -(-end_ns // _NS)):   # 30d, 365d, "all"
+            return kept.between(start_ns, end_ns, wanted)
         first = int(start_ns // _STEP_NS)                   # the sample in force at window.start
         last = int(_first_grid_at_or_after(np.array([end_ns]))[0])
         last = max(last, first + 1)
