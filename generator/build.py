@@ -29,6 +29,7 @@ from generator.core.metrics import CHANGING
 from generator.core.public_format import LIVE_KEY
 from generator.core.ranges import BY_KEY, RANGES, RangeSpec, window_for
 from generator.manifest import Manifest, publish_manifest
+from generator.memory import keep_freed_memory
 from generator.notify import Notifier, make_notifier, observed
 from generator.site import DEFAULT_RANGE, Assets, publish_assets_and_icon, publish_index
 from generator.sources.base import Latest, Source
@@ -93,6 +94,7 @@ class RunReport:
 
 
 def make_context(cfg: Config, source: Source, clock: Clock = SYSTEM) -> Context:
+    keep_freed_memory()   # every generator process comes through here: see generator/memory.py
     provider = load_provider(cfg["provider"], cfg.provider_overrides())
     params = analytics.Params(
         flow_factor_kw_per_k=provider.defaults.flow_factor_kw_per_k,

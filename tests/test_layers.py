@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("analytics", (r"generator\.analytics(\..*)?",)),
     ("charts", (r"generator\.charts(\..*)?", r"generator\.i18n")),
     ("publish", (r"generator\.(writer|manifest|status|site|prerender|archive|lock)",)),
-    ("run", (r"generator\.(build|backoff|scheduler|cli|doctor|export|preflight|nginx_config|check_serving|notify|notify_channels)", r"generator")),
+    ("run", (r"generator\.(build|backoff|memory|scheduler|cli|doctor|export|preflight|nginx_config|check_serving|notify|notify_channels)", r"generator")),
 ]
 SIDECAR_MAY_IMPORT = (r"sidecar(\..*)?", r"generator\.core\.public_format")
 
