@@ -353,6 +353,14 @@ class _Slots:
         self.demand = demand
         warm = 0.15 * np.maximum(self.t_eff - 14.0, 0.0)  # sunny, warm days heat the house a little
         self.indoor = INDOOR_SET + 0.6 + warm + 0.3 * _value_noise(t, 2 * 86400.0, "indoor", seed)
+        # Degree-minutes, resting (line 2i) and running (line 2i + 1) in slot i, as a + b·tau (tau: seconds
+        # into the slot): running rises from dm_start to 0 at the stop; resting falls from 0 at the stop
+        # to the next slot's dm_start at its start.
+        following = np.minimum(np.arange(self.start.size) + 1, self.start.size - 1)
+        run_f = self.run.astype(np.float64)
+        rise = -self.dm_start / np.maximum(run_f, 1.0)
+        fall = self.dm_start[following] / np.maximum((self.start[following] - self.start).astype(np.float64) - run_f, 1.0)
+        self.dm_lines = (np.column_stack((-fall * run_f, self.dm_start)).ravel(), np.column_stack((fall, rise)).ravel())
         # Float copies for the per-sample hot path (exact: whole seconds).
         self.start_f = self.start.astype(np.float64)
         self.run_f = self.run.astype(np.float64)
@@ -402,6 +410,11 @@ def _sensor_table(seed: int) -> np.ndarray:
     return _uniform(np.arange(1 << 16), "sensor", seed) * 2.0 - 1.0
 
 
+@lru_cache(maxsize=8)
+def _sensor_table_twice(seed: int) -> np.ndarray:
+    return np.concatenate((_sensor_table(seed), _sensor_table(seed)))
+
+
 class _Model:
     """Lazily computed quantities at the instants t; each metric pulls only what it needs.
 
@@ -436,13 +449,22 @@ class _Model:
         return a + (v[idx + 1] - a) * frac
 
     @cached_property
-    def _grid_index(self) -> np.ndarray:
-        return _floor_div(self.tf, SAMPLE_SECONDS)
+    def _noise_at(self) -> np.ndarray | int:
+        """Where each sample's sensor noise is in the table: an array of positions, or for a run of
+        consecutive grid samples (the demo's chunks) the first one's position, the rest following it."""
+        g = _floor_div(self.tf, SAMPLE_SECONDS)
+        if g.size > 1 << 16 or g[-1] - g[0] != g.size - 1 or (g.size > 1 and not (np.diff(g) == 1).all()):
+            return g & 0xFFFF
+        return int(g[0]) & 0xFFFF
 
     def _sensor(self, field: int, amplitude: float) -> np.ndarray:
         """Sensor noise in ±amplitude, constant within a 30 s sample; fields are independent."""
-        table = _sensor_table(self.seed)
-        return table[(self._grid_index + field * 0x5BD1) & 0xFFFF] * amplitude
+        at = self._noise_at
+        offset = (field * 0x5BD1) & 0xFFFF
+        if isinstance(at, int):   # consecutive: a slice of the table, repeated once to cover a wrap
+            start = (at + offset) & 0xFFFF
+            return _sensor_table_twice(self.seed)[start:start + self.tf.size] * amplitude
+        return _sensor_table(self.seed)[(at + offset) & 0xFFFF] * amplitude
 
     # --- slots ------------------------------------------------------------------------------------
     @cached_property
@@ -563,14 +585,18 @@ class _Model:
         return cop(self.supply, self.brine_in)
 
     @cached_property
+    def _capacity(self) -> np.ndarray:
+        return capacity(self.supply, self.brine_in)
+
+    @cached_property
     def compressor_heat(self) -> np.ndarray:
-        return np.where(self.compressor, capacity(self.supply, self.brine_in), 0.0)
+        return np.where(self.compressor, self._capacity, 0.0)
 
     @cached_property
     def condenser_heat(self) -> np.ndarray:
         """Heat the heat carrier takes from the condenser: the compressor's while it runs, then the warmth
         left in the condenser, decaying after a stop (no compressor power behind it)."""
-        rundown = capacity(self.supply, self.brine_in) * _exp(np.minimum(self._since_stop, 1e5) * (-1.0 / RUNDOWN_SECONDS))
+        rundown = self._capacity * _exp(np.minimum(self._since_stop, 1e5) * (-1.0 / RUNDOWN_SECONDS))
         return np.where(self.compressor, self.compressor_heat, np.where(self.alarm, 0.0, rundown))
 
     @cached_property
@@ -590,15 +616,11 @@ class _Model:
     @cached_property
     def degree_minutes_value(self) -> np.ndarray:
         """Running: linear from the slot's start value up to 0 at the stop; resting: linear from 0 down to
-        the next slot's start value at its start (see the module docstring)."""
-        s, k = self.slots, self.k
-        following = np.minimum(k + 1, s.start.size - 1)
-        run = s.run_f[k]
-        rising = s.dm_start[k] * (1.0 - self.tau / np.maximum(run, 1.0))
-        rest_from = s.start_f[k] + run
-        rest = s.start_f[following] - rest_from
-        falling = s.dm_start[following] * (self.tf - rest_from) / np.maximum(rest, 1.0)
-        return np.where(self.sh_on, rising, falling)
+        the next slot's start value at its start (see the module docstring).  Both are a + b·tau on the
+        slot's own line (_Slots.dm_lines): one gather per coefficient per sample."""
+        at, slope = self.slots.dm_lines
+        line = 2 * self.k + self.sh_on
+        return at[line] + slope[line] * self.tau
 
     # --- metrics ----------------------------------------------------------------------------------
     def degree_minutes(self) -> np.ndarray:
