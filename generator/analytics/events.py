@@ -2,6 +2,8 @@
 lengths, hot-water charges, alarm periods."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -9,39 +11,54 @@ from generator.analytics.records import AlarmEvent, Cycles, HotWater
 from generator.core.ranges import Window
 
 
-def _on_periods(changes: pd.Series, window: Window) -> list[tuple[pd.Timestamp, pd.Timestamp | None, bool]]:
-    """(start, end, started_inside) of each period the state was on (> 0); end None if still on.  The first
-    value is the one in force when the series begins, never a start."""
+@dataclass(frozen=True)
+class _OnPeriods:
+    """The periods a state was on (> 0), as arrays: epoch ns of each start and end (NO_END: still on), and
+    whether it started inside the series (the first value is the one in force when it begins, never a start)."""
+    start_ns: np.ndarray
+    end_ns: np.ndarray
+    inside: np.ndarray
+
+    def minutes(self, until_ns: int) -> np.ndarray:
+        """Each period's length; one still on counts until `until_ns`."""
+        return (np.where(self.end_ns == NO_END, until_ns, self.end_ns) - self.start_ns) / 60e9
+
+
+NO_END = np.iinfo(np.int64).min
+
+
+def _on_periods(changes: pd.Series) -> _OnPeriods:
+    # In numpy: a year of a short-cycling pump has tens of thousands of changes.
     series = changes.dropna().sort_index()
     on = series.to_numpy(dtype=float) > 0
-    if not on.any():
-        return []
-    # In numpy: a year of a short-cycling pump has tens of thousands of changes.
     step = np.diff(on.astype(np.int8), prepend=np.int8(0))
     starts = np.flatnonzero(step == 1)           # the first value, if on, starts a period too
     ends = np.flatnonzero(step == -1)
-    begun = list(series.index[starts])           # Timestamps in one conversion, not one per period
-    ended: list[pd.Timestamp | None] = list(series.index[ends])
-    ended += [None] * (len(begun) - len(ended))
-    return list(zip(begun, ended, (starts > 0).tolist()))
+    at = series.index.as_unit("ns").asi8
+    end_ns = np.full(starts.size, NO_END, dtype=np.int64)
+    end_ns[:ends.size] = at[ends]
+    return _OnPeriods(at[starts], end_ns, starts > 0)
 
 
 def compressor_cycles(changes: pd.Series | None, window: Window, counter: pd.Series | None,
                       covered_days: float) -> Cycles:
     """Starts from the starts counter where there is one, else off→on transitions at full resolution;
     starts per day over the covered days."""
-    periods = _on_periods(changes, window) if changes is not None else []
+    periods = _on_periods(changes) if changes is not None else None
     if counter is not None and counter.notna().any():
         starts: int | None = int(round(counter.sum()))
-    elif changes is not None:
-        starts = sum(1 for _, _, inside in periods if inside)
+    elif periods is not None:
+        starts = int(np.count_nonzero(periods.inside))
     else:
         starts = None
-    complete = [(end - start).total_seconds() / 60.0 for start, end, inside in periods if inside and end is not None]
+    lengths = np.empty(0)
+    if periods is not None:   # the cycles that began and ended inside
+        complete = periods.inside & (periods.end_ns != NO_END)
+        lengths = (periods.end_ns[complete] - periods.start_ns[complete]) / 60e9
     return Cycles(
         starts=starts,
         starts_per_day=starts / covered_days if starts is not None and covered_days > 0 else None,
-        avg_cycle_minutes=float(np.mean(complete)) if complete else None,
+        avg_cycle_minutes=float(lengths.mean()) if lengths.size else None,
     )
 
 
@@ -51,12 +68,10 @@ def hot_water_cycles(valve_changes: pd.Series | None, window: Window, min_minute
     counts if it already has)."""
     if valve_changes is None:
         return HotWater(None, None, energy_kwh)
-    durations = []
-    for start, end, inside in _on_periods(valve_changes, window):
-        minutes = ((end or window.end) - start).total_seconds() / 60.0
-        if inside and minutes >= min_minutes:
-            durations.append(minutes)
-    return HotWater(len(durations), float(np.mean(durations)) if durations else None, energy_kwh)
+    periods = _on_periods(valve_changes)
+    minutes = periods.minutes(int(window.end.as_unit("ns").value))
+    durations = minutes[periods.inside & (minutes >= min_minutes)]
+    return HotWater(int(durations.size), float(durations.mean()) if durations.size else None, energy_kwh)
 
 
 def alarm_events(code_changes: pd.Series | None, window: Window,
