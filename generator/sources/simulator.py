@@ -91,7 +91,7 @@ epoch*, so any instant finds its slot, and the slot's attributes, without lookin
   makes it: on the 30 s grid that took 0.5 s two years after the installation and grew by 0.25 s a
   year; on ticks it is a tenth.  Every run outlasts a tick, and nearly every pause does: in a year
   about 1 start in 200 hides in a pause shorter than a tick, and the hours come within 0.2 % of the
-  runtime (tests/test_simulator.py).  Spans of ticks are cached, so later calls only sum the last span.
+  runtime (tests/test_simulator_counters.py).  Spans of ticks are cached: later calls sum the last one.
 * Alarms.  40-day alarm slots; about every other one holds a 10–45 minute low-brine-flow alarm
   (code ALARM_LOW_BRINE_FLOW) that blocks the compressor while active; `alarm_events()` lists them.
   (The tank temperature keeps its schedule through one: a simplification too short to notice.)
