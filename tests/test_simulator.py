@@ -70,6 +70,16 @@ def test_a_value_depends_only_on_its_own_instant():
             assert sample(t[i:i + 1], seed=3)[name][0] == whole[name][i], (name, i)
 
 
+def test_a_value_is_the_same_asked_in_order_or_out_of_it_and_across_the_noise_tables_wrap():
+    wrap = (epoch("2025-03-01") // SAMPLE_SECONDS // 65536 + 1) * 65536 * SAMPLE_SECONDS  # the sensor table's
+    t = np.arange(wrap - 3600, wrap + 3600, SAMPLE_SECONDS)                           # index wraps here
+    whole = sample(t, seed=3)
+    order = np.random.default_rng(1).permutation(t.size)
+    shuffled = sample(t[order], seed=3)
+    for name in simulator.METRICS:
+        np.testing.assert_array_equal(whole[name][order], shuffled[name], err_msg=name)
+
+
 def test_only_the_metrics_asked_for_are_returned():
     out = sample(grid("2025-01-01", 0.1), seed=1, metrics=("outdoor_temp", "compressor_on"))
     assert set(out) == {"outdoor_temp", "compressor_on"}
