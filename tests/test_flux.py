@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from generator.core.errors import SourceError
-from generator.core.ranges import Window
+from generator.core.ranges import MONTHS, Window
 from generator.sources.flux import FluxSource, flux_string
 from providers import load_provider
 from tests.flux_replay import Executor
@@ -320,3 +320,12 @@ def test_a_flux_heat_pump_gets_its_cop_from_a_meter_read_over_influxql(replay, i
     kpis = build_range_document(make_context(cfg, make_source(cfg)), BY_KEY["6h"], now, None)["kpis"]
     assert kpis["energy_electric_kwh"] == pytest.approx(4.0, rel=0.01)
     assert kpis["cop"] == pytest.approx(4.0, rel=0.01)
+
+
+def test_a_window_of_calendar_months_is_refused_before_any_query():
+    """A range of months is read in local days and folded (generator/sources/fold.py): Flux is never asked."""
+    months = Window(pd.Timestamp("2024-01-01", tz="Europe/Stockholm").tz_convert("UTC"),
+                    pd.Timestamp("2024-04-01", tz="Europe/Stockholm").tz_convert("UTC"), MONTHS, "Europe/Stockholm")
+    assert months.calendar_months
+    with pytest.raises(ValueError, match="folded from local days"):   # not a SourceError: nothing listens there
+        flux(f"http://127.0.0.1:{free_port()}").series(months, bands=False)

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.core.ranges import RANGES, Window, window_for
+from generator.core.ranges import MONTHS, RANGES, Window, window_for
 from generator.sources import hold
 from generator.sources.fold import read_range
 from generator.sources.influxql import DEFAULT_MAX_GAP_S, Connection, InfluxQLSource
 from providers import load_provider
-from tests.influxd import Influxd
+from tests.influxd import Influxd, free_port
 
 pytestmark = pytest.mark.influxd
 
@@ -327,3 +327,14 @@ def test_a_series_split_into_several_entries_is_joined_not_overwritten():
     ]}
     columns, rows = series_by_tag(result, "name")["compressor_on"]
     assert columns == ["time", "integral"] and [r[0] for r in rows] == [0, 3_600_000, 7_200_000]
+
+
+def test_a_window_of_calendar_months_is_refused_before_any_query():
+    """A range of months is read in local days and folded (generator/sources/fold.py): InfluxQL is never asked."""
+    months = Window(pd.Timestamp("2024-01-01", tz="Europe/Stockholm").tz_convert("UTC"),
+                    pd.Timestamp("2024-04-01", tz="Europe/Stockholm").tz_convert("UTC"), MONTHS, "Europe/Stockholm")
+    assert months.calendar_months
+    dead = InfluxQLSource(Connection(f"http://127.0.0.1:{free_port()}", "hp", None, None, None, None, 5.0),
+                          load_provider("generic"))
+    with pytest.raises(ValueError, match="folded from local days"):   # not a SourceError: nothing listens there
+        dead.series(months, bands=False)

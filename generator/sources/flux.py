@@ -22,6 +22,7 @@ from generator.core.errors import SourceError, scrub
 from generator.core.ranges import Window
 from generator.sources import hold, rawplan
 from generator.sources.base import Latest
+from generator.sources.fold import refuse_months
 from generator.sources.quoting import flux_duration, flux_string, flux_time
 from providers.model import Provider
 
@@ -196,8 +197,7 @@ class FluxSource:
 
     # --- Source ------------------------------------------------------------------------------------------
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        if window.calendar_months:   # no GROUP BY for them: a range of months is read in days (fold.py)
-            raise ValueError("calendar months are folded from local days (generator/sources/fold.py), not asked")
+        refuse_months(window)
         plan = self.plan
         short_ms = hold.short_interval_ms(window, self.max_gap_s)
         parts = [self._held_part(), *self._anchor_parts(plan.all, window.start, window.end),

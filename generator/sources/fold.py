@@ -52,6 +52,13 @@ def finer_of(window: Window) -> Window | None:
     return None
 
 
+def refuse_months(window: Window) -> None:
+    """For a database source: it groups by fixed buckets and local days only, and has no GROUP BY for
+    calendar months; a range of them is read in local days and folded (read_range)."""
+    if window.calendar_months:
+        raise ValueError("calendar months are folded from local days (generator/sources/fold.py), not asked")
+
+
 def read_range(source: "Source", window: Window, bands: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """A range's frame, and the finer frame it was folded from (None: read as it is).  One read either way:
     365d reads its year once, in hours, not once in days and again in hours."""

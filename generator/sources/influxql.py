@@ -28,6 +28,7 @@ from generator.core.errors import Problem
 from generator.core.ranges import Window
 from generator.sources import hold, rawplan
 from generator.sources.base import Latest
+from generator.sources.fold import refuse_months
 from generator.sources.influxql_client import (
     Connection,
     InfluxQLClient,
@@ -158,8 +159,7 @@ class InfluxQLSource:
         }
 
     def series(self, window: Window, bands: bool) -> pd.DataFrame:
-        if window.calendar_months:   # no GROUP BY for them: a range of months is read in days (fold.py)
-            raise ValueError("calendar months are folded from local days (generator/sources/fold.py), not asked")
+        refuse_months(window)
         if self._choice is None:
             self._newest()
         plan, f = self.plan, self._f
